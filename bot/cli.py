@@ -1,0 +1,289 @@
+"""The `newsbot` command line: run, worker, scan, preview, broadcast, stats, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import html
+import logging
+import signal
+import sys
+import time
+from collections.abc import Coroutine, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot import runner
+from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
+from bot.handlers import progress_line
+from bot.notifications import render_broadcast, render_post
+from bot.posts import MalformedPost, Post, read_post, topic_key
+from bot.scanner import ContentDirMissing, scan
+from bot.settings import Settings, SettingsError
+from storage.schema import (
+    SchemaOutOfDate,
+    current_revision,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
+from storage.store import Store
+
+logger = logging.getLogger("bot")
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message says why and what to do."""
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Announce new posts of a Jekyll-style site to Telegram subscribers.",
+        epilog="Settings come from the environment and a .env file; see README.md.",
+    )
+    main.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="poll Telegram, scan CONTENT_DIR and send (the bot)")
+    commands.add_parser("worker", help="only send queued notifications (PostgreSQL)")
+    scan_cmd = commands.add_parser("scan", help="scan CONTENT_DIR once")
+    scan_cmd.add_argument(
+        "--dry-run", action="store_true", help="print what would be announced; change nothing"
+    )
+    preview = commands.add_parser("preview", help="print the notification a post would produce")
+    preview.add_argument("file", type=Path)
+    cast = commands.add_parser("broadcast", help="send a message to every active chat")
+    cast.add_argument("text", help="the message (plain text)")
+    cast.add_argument("--topic", help="only the chats that follow this topic")
+    cast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    commands.add_parser("stats", help="chats, subscriptions and deliveries")
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade", "current"])
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        settings = Settings.from_env()
+        command: Coroutine[Any, Any, int] = COMMANDS[args.command](settings, args)
+        return asyncio.run(command)
+    except (SettingsError, SchemaOutOfDate, ContentDirMissing, CommandError) as exc:
+        print(f"newsbot: error: {exc}", file=sys.stderr)
+        return 2
+    except InvalidToken:
+        print("newsbot: error: Telegram rejected TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"newsbot: error: cannot reach the Telegram Bot API: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_command(settings: Settings, args: argparse.Namespace) -> int:
+    await runner.run(settings, _stop_on_signals())
+    return 0
+
+
+async def worker_command(settings: Settings, args: argparse.Namespace) -> int:
+    await runner.work(settings, _stop_on_signals())
+    return 0
+
+
+async def _open_store(settings: Settings) -> Store:
+    store = Store.open(settings.database_url)
+    try:
+        await ensure_current(store.engine)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
+    store = await _open_store(settings)
+    try:
+        result = await scan(store, settings, dry_run=args.dry_run)
+    finally:
+        await store.close()
+    would = "would be" if args.dry_run else "were"
+    if result.first_scan:
+        print(
+            f"First scan of this database: {result.recorded_silently} published post(s) "
+            f"{would} recorded as already announced, none sent."
+        )
+    for post in result.announced:
+        print(f"{'would announce' if args.dry_run else 'announced'}: {post.path}")
+        print(f"    {post.title}\n    {post.url}\n    to {post.recipients} chat(s)")
+    if not result.announced:
+        print("Nothing new to announce.")
+    for problem in result.malformed:
+        print(f"malformed, skipped: {problem.path}: {problem.reason}")
+    return 0
+
+
+async def preview_command(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        post = _read_any_post(args.file, settings)
+    except MalformedPost as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
+    note = render_post(
+        title=post.title,
+        excerpt=post.excerpt,
+        url=post.url(settings.site_url),
+        topics=[t.name for t in post.topics],
+        photo=post.image_url(settings.site_url),
+    )
+    if not post.published:
+        print("(published: false — this post is a draft and will not be announced)")
+    print(f"photo: {note.photo}\ncaption (HTML):" if note.photo else "message (HTML):")
+    print(note.html)
+    print("buttons: " + ", ".join(f"[Unsubscribe from {t.name}]" for t in post.topics))
+    return 0
+
+
+def _read_any_post(file: Path, settings: Settings) -> Post:
+    """Read a post from CONTENT_DIR or from anywhere else (its folder is then the root)."""
+    root = settings.content_dir
+    if not file.resolve().is_relative_to(root.resolve()):
+        root = file.parent
+    return read_post(root, file, tz=settings.timezone)
+
+
+async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require_token()
+    store = await _open_store(settings)
+    try:
+        topic = None
+        if args.topic:
+            known = {t.key: t for t in await store.topics()}
+            found = known.get(topic_key(args.topic))
+            if found is None:
+                raise CommandError(f"unknown topic {args.topic!r} (see /topics in the bot)")
+            topic = found.key
+        audience = await store.broadcast_audience(topic)
+        if audience == 0:
+            print("No active chat would receive it; nothing sent.")
+            return 0
+        if not args.yes and not _confirm(f"Send to {audience} chat(s)?"):
+            print("Cancelled; nothing sent.")
+            return 1
+        now = datetime.now(UTC)
+        text = render_broadcast(html.escape(args.text))
+        broadcast_id = await store.create_broadcast(text, topic, 0, None, now)
+        await store.start_broadcast(broadcast_id, now)
+        await _deliver_with_progress(settings, store, broadcast_id)
+    finally:
+        await store.close()
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise CommandError("not asking without a terminal: add --yes to send")
+    return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+
+
+async def _deliver_with_progress(settings: Settings, store: Store, broadcast_id: int) -> None:
+    """Send this broadcast's rows from here (a running bot helps), showing a progress bar."""
+    limiter = shared_limiter(settings, store)
+    bot = sender_bot(settings, concurrency_for(1.0 / limiter.interval))
+    stop = _stop_on_signals()
+    started = time.monotonic()
+    async with bot:
+        sender = Sender(store, bot, limiter, settings, broadcast_id=broadcast_id)
+        sending = asyncio.create_task(sender.run(stop))
+        try:
+            while not stop.is_set():
+                progress = await store.broadcast_progress(broadcast_id)
+                _draw(progress.total - progress.remaining, progress.total)
+                if progress.done:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 0.5)
+        finally:
+            stop.set()
+            await sending
+            await limiter.close()
+    progress = await store.broadcast_progress(broadcast_id)
+    if progress.done:
+        await store.finish_broadcast(broadcast_id, datetime.now(UTC))
+    report = progress_line(progress, time.monotonic() - started)
+    print("\n" + report.removeprefix("<i>").removesuffix("</i>"), file=sys.stderr)
+
+
+def _draw(done: int, total: int) -> None:
+    width = 40
+    filled = width * done // max(total, 1)
+    line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+    if sys.stderr.isatty():
+        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+    elif done == total:
+        print(line, file=sys.stderr)
+
+
+async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
+    store = await _open_store(settings)
+    try:
+        numbers = await store.stats()
+    finally:
+        await store.close()
+    print("chats:", ", ".join(f"{n} {s}" for s, n in sorted(numbers.chats.items())) or "none")
+    print(
+        "deliveries:",
+        ", ".join(f"{n} {s}" for s, n in sorted(numbers.deliveries.items())) or "none",
+    )
+    print("subscriptions per topic:")
+    for topic in numbers.subscriptions:
+        print(f"  {topic.name}: {topic.posts}")
+    return 0
+
+
+async def db_command(settings: Settings, args: argparse.Namespace) -> int:
+    store = Store.open(settings.database_url)
+    try:
+        if args.action == "upgrade":
+            before, after = await upgrade(store.engine)
+            print(f"schema: {before or 'empty'} -> {after}")
+        else:
+            current = await current_revision(store.engine)
+            print(f"schema: {current or 'empty'} (code: {head_revision()})")
+    finally:
+        await store.close()
+    return 0
+
+
+COMMANDS = {
+    "run": run_command,
+    "worker": worker_command,
+    "scan": scan_command,
+    "preview": preview_command,
+    "broadcast": broadcast_command,
+    "stats": stats_command,
+    "db": db_command,
+}

@@ -1,0 +1,50 @@
+"""The services handlers and jobs reach through their context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.delivery import Sender
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
+from storage.store import Store
+
+
+@dataclass
+class Services:
+    """What the bot works with, built once at start-up."""
+
+    settings: Settings
+    store: Store
+    limiter: RateLimiter
+    sender: Sender | None = None
+    # True while this process holds the poller lease: it polls, scans and reports.
+    leading: bool = False
+    content_missing: bool = False
+    # Last progress shown per broadcast, so the report is edited only when it changes.
+    shown_progress: dict[int, str] = field(default_factory=dict)
+
+
+class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with typed access to the bot's services."""
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.application.bot_data["services"]
+        return services
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+
+NewsApplication = Application[
+    ExtBot[None], NewsContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

@@ -1,0 +1,383 @@
+"""Sending the outbox: claim rows, send each at the shared rate, record each outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import random
+import socket
+import uuid
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import BaseRateLimiter
+from telegram.request import HTTPXRequest
+
+from bot.callbacks import shorten, unsubscribe_data
+from bot.notifications import render_post
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
+from storage.records import DeliveryJob, Failed, Outcome, Retry, Sent
+from storage.store import Store
+
+logger = logging.getLogger(__name__)
+
+RATE_CLOCK = "telegram"
+GROUP_LIMIT = 20  # messages per minute to one group (Telegram's documented limit)
+GROUP_WINDOW = timedelta(minutes=1)
+MAX_BACKOFF = 300.0
+IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
+
+# Methods that put a message in a chat: Telegram's flood limits count these.
+PACED_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendVideo",
+        "sendAnimation",
+        "sendAudio",
+        "sendVoice",
+        "sendMediaGroup",
+        "copyMessage",
+        "forwardMessage",
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+    }
+)
+
+
+def new_owner() -> str:
+    """A name for this sender that no other process will have."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def shared_limiter(settings: Settings, store: Store) -> RateLimiter:
+    """The limiter for this process, pacing against the schedule every process shares."""
+
+    async def reserve(count: int, interval: float, now: float) -> float:
+        return await store.reserve_slots(RATE_CLOCK, count, interval, now)
+
+    async def pause(until: float) -> None:
+        await store.pause_sending(RATE_CLOCK, until)
+
+    rate = 1000.0 if settings.paid_broadcast else settings.send_rate
+    return RateLimiter(rate, reserve, pause)
+
+
+class TelegramRateLimiter(BaseRateLimiter[None]):
+    """Puts the replies PTB sends for handlers through the shared limiter, ahead of bulk."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        await self.limiter.close()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint not in PACED_METHODS:
+            return await callback(*args, **kwargs)
+        await self.limiter.acquire(urgent=True)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            await self.limiter.pause(_seconds(exc.retry_after))
+            await self.limiter.acquire(urgent=True)
+            return await callback(*args, **kwargs)
+
+
+def sender_bot(settings: Settings, concurrency: int) -> Bot:
+    """A Bot for bulk sends, with a connection pool as wide as the sends in flight."""
+    request = HTTPXRequest(connection_pool_size=concurrency, read_timeout=15.0, write_timeout=15.0)
+    return Bot(settings.require_token(), base_url=settings.api_url, request=request)
+
+
+def concurrency_for(rate: float) -> int:
+    """Sends in flight needed to keep up with `rate` when Telegram takes ~0.25 s to answer."""
+    return max(8, min(256, math.ceil(rate * 0.25)))
+
+
+class Sender:
+    """Works through the outbox until told to stop.
+
+    Rows are claimed in batches under a lease, sent concurrently at the shared rate, and
+    each outcome is written after its send. A process killed mid-batch leaves leased rows
+    that any sender claims again once the lease expires: those already sent but not yet
+    recorded (at most the sends in flight and one pending write) are sent twice; nothing
+    is lost.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        bot: Bot,
+        limiter: RateLimiter,
+        settings: Settings,
+        *,
+        concurrency: int | None = None,
+        broadcast_id: int | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.limiter = limiter
+        self.settings = settings
+        self.owner = owner or new_owner()
+        self.concurrency = concurrency or concurrency_for(limiter_rate(limiter))
+        self.broadcast_id = broadcast_id
+        self.lease = timedelta(seconds=settings.lease_seconds)
+        self._jobs: asyncio.Queue[DeliveryJob] = asyncio.Queue()
+        self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.sent = 0
+
+    def wake(self) -> None:
+        """New rows were queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set, then finish the sends in flight and give back the rest."""
+        watcher = asyncio.create_task(self._watch(stop))
+        workers = [
+            asyncio.create_task(self._work(), name=f"sender-{i}") for i in range(self.concurrency)
+        ]
+        recorder = asyncio.create_task(self._record())
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            await self._feed()
+        finally:
+            self._stopping.set()
+            # Each worker finishes the send it is in; those waiting for a slot give up theirs.
+            await asyncio.gather(*workers, return_exceptions=True)
+            await self._outcomes.join()
+            for task in (recorder, heartbeat, watcher):
+                task.cancel()
+            await asyncio.gather(recorder, heartbeat, watcher, return_exceptions=True)
+            released = await self.store.release_leases(self.owner)
+            if released:
+                logger.info("gave back %d claimed deliveries that were not sent", released)
+
+    async def _watch(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self._stopping.set()
+        self._wake.set()
+
+    async def _feed(self) -> None:
+        while not self._stopping.is_set():
+            if self._jobs.qsize() >= self.concurrency:
+                await self._sleep(0.05)
+                continue
+            jobs = await self.store.claim_deliveries(
+                self.owner, self.concurrency, _now(), self.lease, broadcast_id=self.broadcast_id
+            )
+            for job in jobs:
+                self._jobs.put_nowait(job)
+            if not jobs:
+                await self._sleep(IDLE_POLL)
+
+    async def _sleep(self, seconds: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+    async def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                job = await asyncio.wait_for(self._jobs.get(), 0.2)
+            except TimeoutError:
+                continue
+            try:
+                outcome = await self.deliver(job)
+            except Exception:
+                logger.exception(
+                    "unexpected error sending delivery %d to chat %d", job.id, job.chat_id
+                )
+                outcome = self._retry(job, "internal error (see log)")
+            if outcome is not None:
+                self._outcomes.put_nowait(outcome)
+
+    async def _record(self) -> None:
+        while True:
+            batch = [await self._outcomes.get()]
+            while not self._outcomes.empty():
+                batch.append(self._outcomes.get_nowait())
+            for attempt in range(1, 6):
+                try:
+                    await self.store.record_outcomes(batch, _now())
+                    self.sent += sum(isinstance(o, Sent) for o in batch)
+                    break
+                except Exception:
+                    # Unrecorded rows are sent again once their lease is given back: a
+                    # duplicate, never a loss.
+                    logger.exception("could not record %d delivery outcomes", len(batch))
+                    await asyncio.sleep(0.2 * 2**attempt)
+            for _ in batch:
+                self._outcomes.task_done()
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await self.store.extend_leases(self.owner, _now() + self.lease)
+            except Exception:
+                logger.exception("could not extend delivery leases")
+
+    async def deliver(self, job: DeliveryJob) -> Outcome | None:
+        """Send one row; None when the store was already updated (blocked or moved chat)."""
+        if job.chat_id < 0 and (wait := await self._group_wait(job.chat_id)) is not None:
+            return Retry(job.id, wait, "group rate limit", count=False)
+        try:
+            message = await self._send(job)
+        except _Stopped:
+            return Retry(job.id, _now(), "stopped before sending", count=False)
+        except RetryAfter as exc:
+            seconds = _seconds(exc.retry_after)
+            logger.warning("Telegram asked to slow down: pausing all sends for %.0f s", seconds)
+            await self.limiter.pause(seconds)
+            return Retry(job.id, _now() + timedelta(seconds=seconds), str(exc), count=False)
+        except Forbidden as exc:
+            logger.info("chat %d refused the bot (%s): marked inactive", job.chat_id, exc.message)
+            await self.store.block_chat(job.chat_id, exc.message, _now())
+            return None
+        except ChatMigrated as exc:
+            logger.info("chat %d became supergroup %d: moved", job.chat_id, exc.new_chat_id)
+            await self.store.migrate_chat(job.chat_id, exc.new_chat_id, _now())
+            self.wake()
+            return None
+        except BadRequest as exc:
+            return await self._bad_request(job, exc)
+        except InvalidToken:
+            logger.critical("Telegram rejected the bot token: sending is stuck until it is fixed")
+            return self._retry(job, "invalid token")
+        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
+            return self._retry(job, f"{type(exc).__name__}: {exc.message}")
+        return Sent(job.id, message.message_id)
+
+    async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
+        text = exc.message.lower()
+        if "chat not found" in text or "peer_id_invalid" in text:
+            await self.store.block_chat(job.chat_id, exc.message, _now())
+            return None
+        if "can't parse entities" in text:
+            # Our HTML is wrong: a bug. Sending it again would fail the same way.
+            logger.error(
+                "BUG: Telegram could not parse the HTML of delivery %d (%s): %r",
+                job.id,
+                exc.message,
+                job.html or job.title,
+            )
+        else:
+            logger.error("Telegram refused delivery %d to chat %d: %s", job.id, job.chat_id, exc)
+        return Failed(job.id, exc.message)
+
+    def _retry(self, job: DeliveryJob, error: str) -> Outcome:
+        attempt = job.attempts + 1
+        if attempt >= self.settings.max_attempts:
+            logger.warning("giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error)
+            return Failed(job.id, error)
+        # Exponential backoff with full jitter, so many failed rows do not retry in step.
+        delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, 2.0**attempt)
+        return Retry(job.id, _now() + timedelta(seconds=delay), error)
+
+    async def _group_wait(self, chat_id: int) -> datetime | None:
+        """When a group can get its next message, if that is not now (20 per minute)."""
+        now = _now()
+        recent = await self.store.sent_times(chat_id, now - GROUP_WINDOW)
+        if len(recent) < GROUP_LIMIT:
+            return None
+        return recent[-GROUP_LIMIT] + GROUP_WINDOW
+
+    async def _send(self, job: DeliveryJob) -> Message:
+        extra: dict[str, Any] = {"parse_mode": ParseMode.HTML}
+        if self.settings.paid_broadcast:
+            extra["allow_paid_broadcast"] = True
+        if job.post_id is None:
+            await self._slot()
+            return await self.bot.send_message(job.chat_id, job.html, **extra)
+
+        note = render_post(
+            title=job.title,
+            excerpt=job.excerpt,
+            url=job.url,
+            topics=[t.name for t in job.topics],
+            photo=job.image_url,
+        )
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        f"Unsubscribe from {shorten(t.name, 40)}",
+                        callback_data=unsubscribe_data(t.key),
+                    )
+                ]
+                for t in job.topics
+            ]
+        )
+        await self._slot()
+        if note.photo is not None:
+            try:
+                return await self.bot.send_photo(
+                    job.chat_id, note.photo, caption=note.html, reply_markup=markup, **extra
+                )
+            except BadRequest as exc:
+                if "can't parse entities" in exc.message.lower():
+                    raise
+                logger.info("Telegram refused photo %s (%s): sending text", note.photo, exc.message)
+                await self._slot()
+        return await self.bot.send_message(job.chat_id, note.html, reply_markup=markup, **extra)
+
+    async def _slot(self) -> None:
+        """Wait for a send slot, unless asked to stop first."""
+        slot = asyncio.ensure_future(self.limiter.acquire())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({slot, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not slot.done():
+            slot.cancel()
+            raise _Stopped
+
+
+class _Stopped(Exception):
+    """The sender stopped while a delivery waited for its slot."""
+
+
+def limiter_rate(limiter: RateLimiter) -> float:
+    return 1.0 / limiter.interval
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

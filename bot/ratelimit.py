@@ -1,0 +1,115 @@
+"""Bot-wide send pacing: slots from a shared schedule, replies to users served first."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+logger = logging.getLogger(__name__)
+
+# Reserve(count, interval, now) -> the first slot's time (epoch seconds). The schedule behind
+# it is shared by every process of the bot (a row in the database), so the limit is global.
+Reserve = Callable[[int, float, float], Awaitable[float]]
+Pause = Callable[[float], Awaitable[None]]
+
+# Telegram counts messages per second on its own clock; the requests of a steady sender reach
+# it with a few milliseconds of jitter, so leave a little room below the configured rate.
+HEADROOM = 0.97
+
+
+class RateLimiter:
+    """Hands out send slots at most `rate` per second, urgent callers first.
+
+    Slots are reserved in small batches from a shared schedule, then released one by one
+    at their time. Every caller waits for a slot before sending: user-facing replies
+    (urgent) take the next free slot ahead of any bulk notification still waiting.
+    """
+
+    def __init__(
+        self, rate: float, reserve: Reserve, pause: Pause, *, batch_seconds: float = 0.1
+    ) -> None:
+        self.interval = 1.0 / (rate * HEADROOM)
+        self._reserve = reserve
+        self._pause = pause
+        self._batch = max(1, int(rate * batch_seconds))
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._bulk: deque[asyncio.Future[None]] = deque()
+        self._dispatcher: asyncio.Task[None] | None = None
+        self._paused_until = 0.0
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        """Wait for a send slot."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if urgent else self._bulk).append(waiter)
+        if self._dispatcher is None or self._dispatcher.done():
+            self._dispatcher = asyncio.create_task(self._dispatch(), name="rate-limiter")
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            # A cancelled caller gives its place up; the slot goes to the next one.
+            for queue in (self._urgent, self._bulk):
+                if waiter in queue:
+                    queue.remove(waiter)
+            raise
+
+    async def pause(self, seconds: float) -> None:
+        """Telegram asked everyone to wait: stop handing out slots, here and elsewhere."""
+        until = time.time() + seconds
+        self._paused_until = max(self._paused_until, until)
+        await self._pause(until)
+
+    def _waiting(self) -> int:
+        return len(self._urgent) + len(self._bulk)
+
+    def _next_waiter(self) -> asyncio.Future[None] | None:
+        for queue in (self._urgent, self._bulk):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    return waiter
+        return None
+
+    async def _dispatch(self) -> None:
+        while self._waiting():
+            count = min(self._waiting(), self._batch)
+            start = await self._reserve(count, self.interval, time.time())
+            for slot in range(count):
+                at = start + slot * self.interval
+                if at < self._paused_until:
+                    break  # the rest of this batch falls inside a pause: reserve anew after it
+                delay = at - time.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                waiter = self._next_waiter()
+                if waiter is None:
+                    break
+                waiter.set_result(None)
+            if self._paused_until > time.time():
+                await asyncio.sleep(self._paused_until - time.time())
+
+    async def close(self) -> None:
+        """Stop the dispatcher; waiting callers are cancelled."""
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            await asyncio.gather(self._dispatcher, return_exceptions=True)
+        for queue in (self._urgent, self._bulk):
+            while queue:
+                queue.popleft().cancel()
+
+
+class MemorySchedule:
+    """The shared schedule for one process with no database (tests, benchmarks)."""
+
+    def __init__(self) -> None:
+        self.next_free = 0.0
+
+    async def reserve(self, count: int, interval: float, now: float) -> float:
+        start = max(self.next_free, now)
+        self.next_free = start + count * interval
+        return start
+
+    async def pause(self, until: float) -> None:
+        self.next_free = max(self.next_free, until)

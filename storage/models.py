@@ -1,0 +1,217 @@
+"""The database schema, as SQLAlchemy 2 declarative models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every engine (SQLite keeps no offset)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Chat(Base):
+    """A chat that talked to the bot: private, group, supergroup or channel."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(256), default="")
+    # active: gets notifications; stopped: said /stop; blocked: Telegram answered 403.
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Subscription(Base):
+    """A chat follows a topic (a category or tag key)."""
+
+    __tablename__ = "subscriptions"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    )
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_subscriptions_topic_chat", "topic", "chat_id"),)
+
+
+class SourceFile(Base):
+    """What the last scan saw of one file in the content folder."""
+
+    __tablename__ = "source_files"
+
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Post(Base):
+    """A post read from the content folder, and whether it has been announced."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    date: Mapped[datetime] = mapped_column(UTCDateTime)
+    url: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[bool] = mapped_column(Boolean)
+    # False once the file is gone: a deleted post is never announced.
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    # waiting: not announced yet; announced: deliveries written; skipped: there before the
+    # first scan (or its link was already announced), so never announced.
+    state: Mapped[str] = mapped_column(String(16))
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_posts_state_date", "state", "date"),)
+
+
+class PostTopic(Base):
+    """A category or tag of a post."""
+
+    __tablename__ = "post_topics"
+
+    post_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class Broadcast(Base):
+    """An admin's message to every active chat, or to one topic's subscribers."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    html: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(200))
+    admin_id: Mapped[int] = mapped_column(BigInteger)
+    # Where the preview (and then the progress report) lives; none for the shell.
+    preview_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    preview_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # draft -> sending -> done, or draft -> cancelled.
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """One message to one chat: the outbox row, written before anything is sent."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
+    broadcast_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("broadcasts.id", ondelete="CASCADE")
+    )
+    # The subscribed topic keys that matched, comma-separated (post deliveries only).
+    topics: Mapped[str] = mapped_column(Text, default="")
+    # pending -> sending (leased) -> sent | failed | dead (the chat blocked the bot).
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("post_id", "chat_id", name="uq_deliveries_post_chat"),
+        UniqueConstraint("broadcast_id", "chat_id", name="uq_deliveries_broadcast_chat"),
+        # Only live rows are indexed for claiming, so the index stays small as history grows.
+        Index(
+            "ix_deliveries_claimable",
+            "status",
+            "not_before",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
+        ),
+        Index("ix_deliveries_chat_sent", "chat_id", "sent_at"),
+    )
+
+
+class Lease(Base):
+    """A named lease held by one process until it expires (the poller/scanner leader)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RateClock(Base):
+    """Shared send schedule: the earliest time (epoch seconds) the next message may go."""
+
+    __tablename__ = "rate_clock"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_free: Mapped[float] = mapped_column(Double)
+
+
+class Meta(Base):
+    """Small facts about the database, such as whether the first scan happened."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
