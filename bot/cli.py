@@ -91,8 +91,8 @@ def configure_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot"):
+    runner.hide_token_from_logs()
+    for noisy in ("apscheduler", "telegram.ext.ExtBot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -21,6 +21,12 @@ logger = logging.getLogger(__name__)
 POLLER_LEASE = "poller"
 
 
+def hide_token_from_logs() -> None:
+    """httpx logs each request URL at INFO, and every Bot API URL contains the token."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     """Poll Telegram, scan the content folder and send, until `stop` is set.
 
@@ -28,6 +34,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     others only send, and take over when the lease holder dies.
     """
     settings.require_token()
+    hide_token_from_logs()
     store = Store.open(settings.database_url)
     try:
         await ensure_current(store.engine)
@@ -96,6 +103,7 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
             "SQLite, `newsbot run` is the only process and sends by itself"
         )
     settings.require_token()
+    hide_token_from_logs()
     store = Store.open(settings.database_url)
     try:
         await ensure_current(store.engine)
