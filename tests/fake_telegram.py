@@ -33,7 +33,7 @@ DEFAULT_SPEC_PATH = (
 )
 DEFAULT_TOKEN = "123456:TEST-token"
 BOT_USERNAME = "newsbot_test_bot"
-GROUP_USER_ID = 1001  # who sends group messages when a test names no user
+GROUP_USER_ID = 424242  # who speaks in a group when a test names no user
 ANONYMOUS_ADMIN = {
     "id": 1087968824,
     "is_bot": True,
@@ -88,7 +88,7 @@ class SentMessage:
     """A message the bot sent or edited, as the fake accepted it."""
 
     method: str
-    chat_id: int | str
+    chat_id: int  # 0 for inline messages
     message_id: int
     text: str | None  # HTML as sent; the caption for photos
     parse_mode: str | None
@@ -667,6 +667,9 @@ class FakeTelegram:
         self._method_names = {name.lower(): name for name in known}
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Event()
+        # Ids only grow, even across reset(): a running bot's getUpdates offset stays valid.
+        self._next_update_id = 1
+        self._last_message_id: dict[int, int] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -684,9 +687,7 @@ class FakeTelegram:
         self._send_log: list[tuple[float, int]] = []  # (at, chat_id) of accepted send calls
         self._forced_retries: list[int] = []
         self._messages: dict[tuple[int, int], JSON] = {}
-        self._last_message_id: dict[int, int] = {}
         self._updates: list[JSON] = []
-        self._next_update_id = 1
         self._allowed_updates: frozenset[str] | None = None  # None: Telegram's default
         self._open_callbacks: set[str] = set()
         self._callback_ids = itertools.count(1)
@@ -730,13 +731,16 @@ class FakeTelegram:
         await self.stop()
 
     async def _handle_stats(self, request: web.Request) -> web.Response:
+        """GET /_fake/stats."""
         return web.json_response(self.stats())
 
     async def _handle_reset(self, request: web.Request) -> web.Response:
+        """POST /_fake/reset."""
         self.reset()
         return web.json_response({"ok": True})
 
     async def _handle_update(self, request: web.Request) -> web.Response:
+        """POST /_fake/update: queue the JSON body as an update (for benchmarks)."""
         return web.json_response({"ok": True, "result": self.add_update(await request.json())})
 
     async def _handle_api(self, request: web.Request) -> web.Response:
@@ -776,6 +780,7 @@ class FakeTelegram:
     def _record(
         self, ex: _Exchange, status: int, description: str | None = None, *, rejected: bool = False
     ) -> None:
+        """Log the call; file it under conflicts, 429s or (the bot's fault) rejected."""
         call = Call(ex.method, ex.params, status, ex.at, description)
         self.calls.append(call)
         if status == 409:
@@ -887,6 +892,7 @@ class FakeTelegram:
     # ----------------------------------------------------------------- methods
 
     def _delete_webhook(self, ex: _Exchange) -> bool:
+        """deleteWebhook, dropping the queue when asked to."""
         self.webhook_url = ""
         if ex.params.get("drop_pending_updates") in (True, "true"):
             self._updates.clear()
@@ -905,6 +911,7 @@ class FakeTelegram:
         return info
 
     def _set_my_commands(self, ex: _Exchange) -> bool:
+        """setMyCommands with Telegram's rules for command names and descriptions."""
         commands = ex.params["commands"]
         if not isinstance(commands, list) or len(commands) > 100:
             raise bad_request("too many commands")
@@ -980,6 +987,7 @@ class FakeTelegram:
         self._changed = asyncio.Event()
 
     def _send_message(self, ex: _Exchange) -> JSON:
+        """sendMessage: a text Message with the entities parsed from the text."""
         message = self._new_message(ex)
         message["text"] = ex.text
         if ex.entities:
@@ -987,6 +995,7 @@ class FakeTelegram:
         return self._accept_send(ex, message, text=ex.params["text"], photo=None)
 
     def _send_photo(self, ex: _Exchange) -> JSON:
+        """sendPhoto by URL, file_id or upload: a Message with three PhotoSizes."""
         photo = ex.params["photo"]
         bad = self.bad_photos
         if isinstance(photo, str) and (bad is True or (isinstance(bad, set) and photo in bad)):
@@ -1041,10 +1050,11 @@ class FakeTelegram:
     def _sent_record(
         self, ex: _Exchange, message_id: int, text: str | None, photo: str | None
     ) -> SentMessage:
+        """A SentMessage for this call, remembered on the exchange (to mark it slow later)."""
         markup = ex.params.get("reply_markup")
         record = SentMessage(
             method=ex.method,
-            chat_id=ex.chat_id if ex.chat_id is not None else "",
+            chat_id=ex.chat_id or 0,
             message_id=message_id,
             text=text,
             parse_mode=ex.params.get("parse_mode"),
@@ -1100,6 +1110,7 @@ class FakeTelegram:
         return new
 
     def _answer_callback_query(self, ex: _Exchange) -> bool:
+        """answerCallbackQuery: once per query the fake created."""
         query_id = str(ex.params["callback_query_id"])
         if query_id not in self._open_callbacks:
             raise bad_request(
@@ -1112,6 +1123,7 @@ class FakeTelegram:
         return True
 
     def _get_chat_member(self, ex: _Exchange) -> JSON:
+        """getChatMember: the status from chat_members, "member" by default."""
         assert ex.chat_id is not None
         user_id = int(ex.params["user_id"])
         status = self.chat_members.get((ex.chat_id, user_id), "member")
@@ -1119,6 +1131,7 @@ class FakeTelegram:
         return _chat_member(status, user)
 
     def _get_chat(self, ex: _Exchange) -> JSON:
+        """getChat: a ChatFullInfo with the fields PTB requires."""
         assert ex.chat_id is not None
         return {
             **self.chat(ex.chat_id),
@@ -1152,7 +1165,7 @@ class FakeTelegram:
         """The current state of a message the bot sent (after edits)."""
         return self._messages.get((chat_id, message_id))
 
-    def messages_to(self, chat_id: int | str) -> list[SentMessage]:
+    def messages_to(self, chat_id: int) -> list[SentMessage]:
         """Accepted sendMessage/sendPhoto calls to one chat, oldest first."""
         return [sent for sent in self.sent if sent.chat_id == chat_id]
 
@@ -1219,7 +1232,7 @@ class FakeTelegram:
         self, message: SentMessage, data: str, *, user_id: int, enqueue: bool = True
     ) -> JSON:
         """A callback_query update: a user pressed one of the message's current buttons."""
-        chat_id = int(message.chat_id)
+        chat_id = message.chat_id
         current = self._messages.get((chat_id, message.message_id))
         if current is None:
             raise ValueError(f"the bot sent no message {message.message_id} to {chat_id}")
@@ -1382,6 +1395,7 @@ class FakeTelegram:
         return message
 
     def _enqueue(self, update: JSON, enqueue: bool) -> JSON:
+        """Queue the update unless the test only wants to build it."""
         return self.add_update(update) if enqueue else update
 
 
@@ -1421,6 +1435,7 @@ async def _read_params(request: web.Request) -> tuple[dict[str, str], dict[str, 
 
 
 def _too_many_requests(retry_after: float) -> ApiError:
+    """A 429 with whole seconds, at least 1 (PTB ignores a retry_after of 0)."""
     seconds = max(1, math.ceil(retry_after))
     return ApiError(
         429,
@@ -1450,6 +1465,7 @@ def _scope_key(scope: JSON | None) -> str:
 
 
 def _user(user_id: int) -> JSON:
+    """A human User object."""
     return {
         "id": user_id,
         "is_bot": False,

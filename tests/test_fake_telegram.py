@@ -38,7 +38,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fake_telegram import FakeTelegram, parse_html, utf16_len
+from tests.fake_telegram import ApiError, FakeTelegram, parse_html, utf16_len
 
 CHAT = 5
 GROUP = -1001234567890
@@ -247,6 +247,17 @@ def test_escaped_text_round_trips(text: str) -> None:
     visible, entities = parse_html(f"<b>{html.escape(text)}</b>")
     assert visible == text
     assert entities == ([{"type": "bold", "offset": 0, "length": utf16_len(text)}] if text else [])
+
+
+@given(st.text(alphabet='<>&/;#x"= abiprespanclgu-', max_size=40))
+def test_any_markup_is_parsed_or_rejected_cleanly(source: str) -> None:
+    try:
+        visible, entities = parse_html(source)
+    except ApiError as err:
+        assert err.status == 400 and err.description.startswith("Bad Request: can't parse")
+        return
+    for entity in entities:
+        assert 0 <= entity["offset"] < entity["offset"] + entity["length"] <= utf16_len(visible)
 
 
 # ----------------------------------------------------------------------------- parameters
