@@ -10,6 +10,7 @@ import os
 import random
 import socket
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -113,9 +114,14 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
             return await callback(*args, **kwargs)
 
 
-def sender_bot(settings: Settings, concurrency: int) -> Bot:
+def sender_bot(settings: Settings, concurrency: int, *, timeout: float = 15.0) -> Bot:
     """A Bot for bulk sends, with a connection pool as wide as the sends in flight."""
-    request = HTTPXRequest(connection_pool_size=concurrency, read_timeout=15.0, write_timeout=15.0)
+    request = HTTPXRequest(
+        connection_pool_size=concurrency,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        pool_timeout=timeout,
+    )
     return Bot(settings.require_token(), base_url=settings.api_url, request=request)
 
 
@@ -144,6 +150,8 @@ class Sender:
         concurrency: int | None = None,
         broadcast_id: int | None = None,
         owner: str | None = None,
+        retry_base: float = 1.0,
+        group_limit: tuple[int, timedelta] = (GROUP_LIMIT, GROUP_WINDOW),
     ) -> None:
         self.store = store
         self.bot = bot
@@ -153,6 +161,10 @@ class Sender:
         self.concurrency = concurrency or concurrency_for(limiter_rate(limiter))
         self.broadcast_id = broadcast_id
         self.lease = timedelta(seconds=settings.lease_seconds)
+        self.retry_base = retry_base
+        self.group_limit = group_limit
+        self._group_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._group_sends: dict[int, list[datetime]] = {}
         self._jobs: asyncio.Queue[DeliveryJob] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         self._wake = asyncio.Event()
@@ -252,12 +264,12 @@ class Sender:
 
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""
-        if job.chat_id < 0 and (wait := await self._group_wait(job.chat_id)) is not None:
-            return Retry(job.id, wait, "group rate limit", count=False)
         try:
             message = await self._send(job)
         except _Stopped:
             return Retry(job.id, _now(), "stopped before sending", count=False)
+        except _GroupFull as full:
+            return Retry(job.id, full.until, "group rate limit", count=False)
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             logger.warning("Telegram asked to slow down: pausing all sends for %.0f s", seconds)
@@ -304,23 +316,33 @@ class Sender:
             logger.warning("giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error)
             return Failed(job.id, error)
         # Exponential backoff with full jitter, so many failed rows do not retry in step.
-        delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, 2.0**attempt)
+        delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
         return Retry(job.id, _now() + timedelta(seconds=delay), error)
 
-    async def _group_wait(self, chat_id: int) -> datetime | None:
-        """When a group can get its next message, if that is not now (20 per minute)."""
-        now = _now()
-        recent = await self.store.sent_times(chat_id, now - GROUP_WINDOW)
-        if len(recent) < GROUP_LIMIT:
-            return None
-        return recent[-GROUP_LIMIT] + GROUP_WINDOW
+    async def _claim_group_send(self, chat_id: int) -> None:
+        """Count a send to a group against its limit, or raise _GroupFull (20 per minute).
+
+        Sends recorded by every process are in the database; sends this process has in
+        flight are only here, so the larger of the two counts.
+        """
+        if chat_id >= 0:
+            return
+        limit, window = self.group_limit
+        async with self._group_locks[chat_id]:
+            now = _now()
+            recorded = await self.store.sent_times(chat_id, now - window)
+            local = [t for t in self._group_sends.get(chat_id, []) if t > now - window]
+            times = max(recorded, local, key=len)
+            if len(times) >= limit:
+                raise _GroupFull(times[-limit] + window)
+            self._group_sends[chat_id] = [*local, now]
 
     async def _send(self, job: DeliveryJob) -> Message:
         extra: dict[str, Any] = {"parse_mode": ParseMode.HTML}
         if self.settings.paid_broadcast:
             extra["allow_paid_broadcast"] = True
         if job.post_id is None:
-            await self._slot()
+            await self._slot(job.chat_id)
             return await self.bot.send_message(job.chat_id, job.html, **extra)
 
         note = render_post(
@@ -341,7 +363,7 @@ class Sender:
                 for t in job.topics
             ]
         )
-        await self._slot()
+        await self._slot(job.chat_id)
         if note.photo is not None:
             try:
                 return await self.bot.send_photo(
@@ -351,11 +373,11 @@ class Sender:
                 if "can't parse entities" in exc.message.lower():
                     raise
                 logger.info("Telegram refused photo %s (%s): sending text", note.photo, exc.message)
-                await self._slot()
+                await self._slot(job.chat_id)
         return await self.bot.send_message(job.chat_id, note.html, reply_markup=markup, **extra)
 
-    async def _slot(self) -> None:
-        """Wait for a send slot, unless asked to stop first."""
+    async def _slot(self, chat_id: int) -> None:
+        """Wait for a send slot (unless asked to stop first), then for the group's limit."""
         slot = asyncio.ensure_future(self.limiter.acquire())
         stopping = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait({slot, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -363,10 +385,18 @@ class Sender:
         if not slot.done():
             slot.cancel()
             raise _Stopped
+        await self._claim_group_send(chat_id)
 
 
 class _Stopped(Exception):
     """The sender stopped while a delivery waited for its slot."""
+
+
+class _GroupFull(Exception):
+    """The group had its share of messages for now; try again at `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
 
 
 def limiter_rate(limiter: RateLimiter) -> float:

@@ -83,6 +83,8 @@ class RateLimiter:
                 delay = at - time.time()
                 if delay > 0:
                     await asyncio.sleep(delay)
+                if at < self._paused_until:
+                    break  # a 429 arrived while we slept
                 waiter = self._next_waiter()
                 if waiter is None:
                     break

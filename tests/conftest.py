@@ -7,12 +7,13 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot import runner
@@ -39,8 +40,40 @@ def _postgres_reachable() -> bool:
         return False
 
 
-async def _reset_postgres() -> None:
-    engine = create_async_engine(POSTGRES_URL)
+def _admin(statement: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE), from any context."""
+
+    async def execute() -> None:
+        engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+        await engine.dispose()
+
+    # Its own thread, so it works even when called while a test's event loop runs.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, execute()).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test session's own on the PostgreSQL server, dropped at the end.
+
+    Concurrent test runs (or a benchmark) on the same server cannot disturb each other.
+    """
+    if not _postgres_reachable():
+        reason = f"PostgreSQL not reachable at {POSTGRES_URL} (set NEWSBOT_TEST_POSTGRES_URL)"
+        if REQUIRE_POSTGRES:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = f"newsbot_test_{os.getpid()}"
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {name}")
+    yield str(make_url(POSTGRES_URL).set(database=name))
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
@@ -52,13 +85,9 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database: an SQLite file, or the real PostgreSQL emptied."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'newsbot.db'}"
-    if not _postgres_reachable():
-        reason = f"PostgreSQL not reachable at {POSTGRES_URL} (set NEWSBOT_TEST_POSTGRES_URL)"
-        if REQUIRE_POSTGRES:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    await _reset_postgres()
-    return POSTGRES_URL
+    url: str = request.getfixturevalue("postgres_url")
+    await _reset_postgres(url)
+    return url
 
 
 @pytest.fixture
@@ -153,9 +182,7 @@ async def newsbot(
         await bot.start()
         bots.append(bot)
         # Ready once it polls: a new getUpdates reached the fake.
-        await fake.wait_for(
-            lambda: sum(c.method == "getUpdates" for c in fake.calls) > polls, 10
-        )
+        await fake.wait_for(lambda: sum(c.method == "getUpdates" for c in fake.calls) > polls, 10)
         return bot
 
     yield start

@@ -185,9 +185,7 @@ async def test_unsubscribe_by_command_and_by_button(
     assert note.reply_markup is not None
     data = note.reply_markup["inline_keyboard"][0][0]["callback_data"]
     fake.press_button(note, data, user_id=BOB)
-    await fake.wait_for(
-        lambda: any(c.method == "answerCallbackQuery" for c in fake.calls), 5
-    )
+    await fake.wait_for(lambda: any(c.method == "answerCallbackQuery" for c in fake.calls), 5)
     assert "follows no topic" in await say(fake, "/subscriptions", BOB)
 
     write_post(content, "2026-01-09-second.md", "Second")
