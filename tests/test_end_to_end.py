@@ -45,13 +45,11 @@ def write_post(
     return path
 
 
-async def eventually(check, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+async def eventually(check, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
     """Wait until the async `check()` is true."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {check.__name__}")
-        await asyncio.sleep(0.05)
+    async with asyncio.timeout(seconds):
+        while not await check():
+            await asyncio.sleep(0.05)
 
 
 async def first_scan_done(store: Store) -> None:
