@@ -78,8 +78,7 @@ def shared_limiter(settings: Settings, store: Store) -> RateLimiter:
     async def pause(until: float) -> None:
         await store.pause_sending(RATE_CLOCK, until)
 
-    rate = 1000.0 if settings.paid_broadcast else settings.send_rate
-    return RateLimiter(rate, reserve, pause)
+    return RateLimiter(settings.send_rate, reserve, pause)
 
 
 class TelegramRateLimiter(BaseRateLimiter[None]):

@@ -21,6 +21,19 @@ logger = logging.getLogger(__name__)
 POLLER_LEASE = "poller"
 
 
+FREE_RATE = 30  # messages per second Telegram allows a bot without paid broadcasts
+
+
+def warn_about_rate(settings: Settings) -> None:
+    if settings.send_rate > FREE_RATE and not settings.paid_broadcast:
+        logger.warning(
+            "SEND_RATE=%g is above the ~%d messages per second Telegram allows; expect 429s "
+            "unless PAID_BROADCAST=true",
+            settings.send_rate,
+            FREE_RATE,
+        )
+
+
 def hide_token_from_logs() -> None:
     """httpx logs each request URL at INFO, and every Bot API URL contains the token."""
     for name in ("httpx", "httpcore"):
@@ -35,6 +48,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     """
     settings.require_token()
     hide_token_from_logs()
+    warn_about_rate(settings)
     store = Store.open(settings.database_url)
     try:
         await ensure_current(store.engine)

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pytest
 
 from bot.delivery import concurrency_for
 from storage.store import Store
+from tests.child import Process
 from tests.conftest import ROOT, SEED
 from tests.fake_telegram import FakeTelegram
 from tests.test_end_to_end import first_scan_done, write_post
@@ -27,42 +28,10 @@ CHATS = list(range(10_001, 10_301))  # 300 subscribers
 RATE = 100
 
 
-class Process:
-    """`python -m bot run` as a child process, its output kept in a file."""
-
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.env, self.cwd = env, cwd
-        self.log = cwd / "newsbot.log"
-        self.child: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.child = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"],
-                env=self.env,
-                cwd=self.cwd,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    async def signal(self, sig: signal.Signals) -> int:
-        """Signal the child and wait for it without blocking the fake Bot API it talks to."""
-        assert self.child is not None
-        self.child.send_signal(sig)
-        async with asyncio.timeout(30):
-            while (code := self.child.poll()) is None:
-                await asyncio.sleep(0.05)
-        self.child = None
-        return code
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
 @pytest.fixture
-def process(
+async def process(
     fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path
-) -> Iterator[Process]:
+) -> AsyncIterator[Process]:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -78,14 +47,13 @@ def process(
     proc = Process(env, tmp_path)
     yield proc
     if proc.child is not None:
-        proc.child.kill()
-        proc.child.wait(10)
+        await proc.signal(signal.SIGKILL)
 
 
 async def announce_to_all(store: Store, process: Process, content: Path) -> None:
     """Start the bot on a site with history, subscribe every chat, publish a post."""
     shutil.copy(SEED, content / SEED.name)
-    process.start()
+    await process.start()
     await first_scan_done(store)
     now = datetime.now(UTC)
     for chat in CHATS:
@@ -106,7 +74,7 @@ async def test_sigkill_midway_then_restart_loses_nothing(
     at_kill = sum(received(fake).values())
     assert at_kill < len(CHATS), "the kill came too late to test anything"
 
-    process.start()
+    await process.start()
     await fake.wait_for(lambda: set(received(fake)) == set(CHATS), 30)
     await asyncio.sleep(1.0)
     counts = received(fake)
@@ -126,7 +94,7 @@ async def test_sigterm_drains_and_a_restart_sends_no_duplicate(
     assert await process.signal(signal.SIGTERM) == 0, process.output()[-3000:]
     assert sum(received(fake).values()) < len(CHATS)
 
-    process.start()
+    await process.start()
     await fake.wait_for(lambda: set(received(fake)) == set(CHATS), 30)
     await asyncio.sleep(1.0)
     assert received(fake) == Counter({chat: 1 for chat in CHATS})
@@ -136,11 +104,19 @@ async def test_sigterm_drains_and_a_restart_sends_no_duplicate(
 async def test_without_a_token_run_exits_with_one_clear_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env["PYTHONPATH"] = str(ROOT)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True, text=True
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+    _, stderr = await child.communicate()
+    assert child.returncode == 2
+    assert stderr.decode().strip().splitlines() == [
         "newsbot: error: TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in the "
         "environment or in a .env file"
     ]
