@@ -66,6 +66,14 @@ async def ensure_current(engine: AsyncEngine) -> None:
         await upgrade(engine)
         return
     current, head = await current_revision(engine), head_revision()
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    if current is not None and current not in known:
+        raise SchemaOutOfDate(
+            f"the database schema is at revision {current}, which this version of newsbot "
+            f"does not know (it needs {head}): the database belongs to a newer newsbot"
+        )
     if current != head:
         raise SchemaOutOfDate(
             f"the database schema is at revision {current or 'none'}, the code needs {head}: "

@@ -216,3 +216,13 @@ async def test_stopping_gives_back_unsent_rows_and_a_restart_finishes_them(
     async with sending(store, settings):
         await settled(store, broadcast_id)
     assert received(fake) == Counter({chat: 1 for chat in chats})
+
+
+async def test_paid_broadcast_sends_with_allow_paid_broadcast(
+    store: Store, fake: FakeTelegram, database_url: str, content: Path
+) -> None:
+    settings = settings_for(fake, database_url, content, PAID_BROADCAST="true")
+    broadcast_id = await queue_broadcast(store, [1, 2])
+    async with sending(store, settings):
+        await settled(store, broadcast_id)
+    assert [m.params.get("allow_paid_broadcast") for m in fake.sent] == [True, True]

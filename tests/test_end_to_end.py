@@ -261,3 +261,55 @@ async def test_the_token_never_reaches_the_logs(
     secret = fake.token.split(":")[1]
     assert caplog.records
     assert not [r for r in caplog.records if secret in r.getMessage()]
+
+
+async def test_a_post_with_an_image_goes_as_a_photo_or_as_text_when_refused(
+    started: BotFactory, content: Path, fake: FakeTelegram
+) -> None:
+    await say(fake, "/subscribe news", ALICE)
+    write_post(content, "2026-01-14-photo.md", "With photo", extra="image: /img/a.jpg\n")
+    await fake.wait_for(lambda: any(m.method == "sendPhoto" for m in fake.sent), 5)
+    [photo] = [m for m in fake.sent if m.method == "sendPhoto"]
+    assert photo.photo == "https://news.example/img/a.jpg"
+    assert photo.text is not None and photo.text.startswith("<b>With photo</b>")
+
+    fake.bad_photos = True
+    write_post(content, "2026-01-15-bad-photo.md", "Bad photo", extra="image: /img/b.png\n")
+    await fake.wait_for(lambda: "Bad photo" in titles(fake, ALICE), 5)
+    last = fake.messages_to(ALICE)[-1]
+    assert last.method == "sendMessage" and (last.text or "").startswith("<b>Bad photo</b>")
+
+
+async def test_a_malformed_post_is_logged_once_skipped_and_read_again_when_fixed(
+    started: BotFactory, content: Path, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    await say(fake, "/subscribe news", ALICE)
+    broken = content / "2026-01-16-broken.md"
+    broken.write_text("---\ntitle: [oops\ncategories: News\n---\nBody\n")
+    write_post(content, "2026-01-17-fine.md", "Fine")
+    await fake.wait_for(lambda: titles(fake, ALICE) == ["Fine"], 5)
+    await asyncio.sleep(0.6)  # a few more scans
+    warnings = [r.getMessage() for r in caplog.records if "2026-01-16-broken.md" in r.getMessage()]
+    assert len(warnings) == 1 and "bad YAML front matter" in warnings[0]
+
+    write_post(content, broken.name, "Fixed")
+    await fake.wait_for(lambda: titles(fake, ALICE) == ["Fine", "Fixed"], 5)
+
+
+async def test_replies_to_people_go_ahead_of_bulk_sends(
+    newsbot: BotFactory, content: Path, store: Store, fake: FakeTelegram
+) -> None:
+    shutil.copy(SEED, content / SEED.name)
+    await newsbot(SEND_RATE="20")
+    await first_scan_done(store)
+    for chat in range(5000, 5080):
+        await store.subscribe(chat, "private", "", "news", datetime.now(UTC))
+    write_post(content, "2026-01-18-bulk.md", "Bulk")
+    await fake.wait_for(lambda: len(fake.sent) >= 5, 5)
+    bulk_before = len(fake.sent)
+    fake.command("/help", chat_id=ALICE)
+    await fake.wait_for(lambda: fake.messages_to(ALICE), 5)
+    reply_index = fake.sent.index(fake.messages_to(ALICE)[0])
+    # Only the sends that already had their slot may go before the reply.
+    assert reply_index - bulk_before <= 3
+    assert len(fake.sent) < 80  # the bulk was still going
