@@ -128,7 +128,10 @@ def no_errors(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) 
     )
 
 
-def settings_for(fake: FakeTelegram, database_url: str, content: Path, **extra: str) -> Settings:
+def environment_for(
+    fake: FakeTelegram, database_url: str, content: Path, **extra: str
+) -> dict[str, str]:
+    """The settings of a test bot, as environment variables."""
     values = {
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_URL": fake.base_url,
@@ -140,7 +143,16 @@ def settings_for(fake: FakeTelegram, database_url: str, content: Path, **extra: 
         "LEASE_SECONDS": "3",
     }
     values.update(extra)
-    return Settings.from_mapping(values)
+    return values
+
+
+def settings_for(fake: FakeTelegram, database_url: str, content: Path, **extra: str) -> Settings:
+    return Settings.from_mapping(environment_for(fake, database_url, content, **extra))
+
+
+def child_environment(**values: str) -> dict[str, str]:
+    """The environment of a newsbot child process: ours, the project importable, `values`."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **values}
 
 
 @dataclass

@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli import main
 from storage.store import Store
-from tests.conftest import ROOT, SEED
+from tests.conftest import SEED, child_environment
 from tests.fake_telegram import FakeTelegram
 from tests.test_delivery import NOW
 
@@ -127,13 +127,9 @@ async def test_broadcast_from_the_shell(
     for chat in (1, 2, 3):
         await store.register_chat(chat, "private", "", NOW)
     await store.stop_chat(3, NOW)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-    }
+    env = child_environment(
+        TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_URL=fake.base_url, DATABASE_URL=database_url
+    )
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "broadcast", "Roads <closed>", "--yes",
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import subprocess
@@ -18,7 +17,7 @@ import pytest
 from bot.delivery import concurrency_for
 from storage.store import Store
 from tests.child import Process
-from tests.conftest import ROOT, SEED
+from tests.conftest import SEED, child_environment, environment_for
 from tests.fake_telegram import FakeTelegram
 from tests.test_end_to_end import first_scan_done, write_post
 
@@ -32,18 +31,11 @@ RATE = 100
 async def process(
     fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path
 ) -> AsyncIterator[Process]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-        "CONTENT_DIR": str(content),
-        "SITE_URL": "https://news.example",
-        "SCAN_INTERVAL": "0.3",
-        "SEND_RATE": str(RATE),
-        "LEASE_SECONDS": "2",
-    }
+    env = child_environment(
+        **environment_for(
+            fake, database_url, content, SCAN_INTERVAL="0.3", SEND_RATE=str(RATE), LEASE_SECONDS="2"
+        )
+    )
     proc = Process(env, tmp_path)
     yield proc
     if proc.child is not None:
@@ -102,8 +94,8 @@ async def test_sigterm_drains_and_a_restart_sends_no_duplicate(
 
 
 async def test_without_a_token_run_exits_with_one_clear_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env["PYTHONPATH"] = str(ROOT)
+    env = child_environment()
+    env.pop("TELEGRAM_BOT_TOKEN", None)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

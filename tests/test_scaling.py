@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import subprocess
@@ -18,7 +17,7 @@ import pytest
 from bot.delivery import concurrency_for
 from storage.store import Store
 from tests.child import Process
-from tests.conftest import ROOT, SEED, reset_postgres
+from tests.conftest import SEED, child_environment, environment_for, reset_postgres
 from tests.fake_telegram import FakeTelegram
 from tests.test_end_to_end import first_scan_done, say, write_post
 
@@ -42,18 +41,17 @@ async def spawn(
     fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path
 ) -> AsyncIterator[Spawn]:
     """Start `newsbot run` or `newsbot worker` processes sharing one database."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-        "CONTENT_DIR": str(content),
-        "SCAN_INTERVAL": "0.3",
-        "SEND_RATE": str(RATE),
-        "PAID_BROADCAST": "true",  # SEND_RATE above 30 without a warning
-        "LEASE_SECONDS": "2",
-    }
+    env = child_environment(
+        **environment_for(
+            fake,
+            database_url,
+            content,
+            SCAN_INTERVAL="0.3",
+            SEND_RATE=str(RATE),
+            PAID_BROADCAST="true",  # SEND_RATE above 30 without a warning
+            LEASE_SECONDS="2",
+        )
+    )
     children: list[Process] = []
 
     async def start(command: str) -> Process:
@@ -124,12 +122,9 @@ async def test_killing_a_worker_midway_loses_nothing_and_the_rate_holds_overall(
 
 
 async def test_a_worker_on_sqlite_is_refused_with_a_reason(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": "1:x",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
-    }
+    env = child_environment(
+        TELEGRAM_BOT_TOKEN="1:x", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    )
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "worker",
         env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
