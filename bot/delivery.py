@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 import os
@@ -27,7 +28,7 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import BaseRateLimiter
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.callbacks import shorten, unsubscribe_data
 from bot.notifications import render_post
@@ -113,14 +114,59 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
             return await callback(*args, **kwargs)
 
 
+class ShardedRequest(BaseRequest):
+    """Spreads requests over several small HTTP connection pools.
+
+    httpx looks at every connection of its pool for each request, so one pool as wide as
+    hundreds of sends in flight costs more CPU per message than the send itself; pools of
+    about 16 connections keep that cost flat.
+    """
+
+    POOL = 16
+
+    def __init__(self, connections: int, timeout: float) -> None:
+        shards = max(1, math.ceil(connections / self.POOL))
+        self._shards = [
+            HTTPXRequest(
+                connection_pool_size=self.POOL,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                pool_timeout=timeout,
+            )
+            for _ in range(shards)
+        ]
+        self._next = itertools.cycle(self._shards)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._shards[0].read_timeout
+
+    async def initialize(self) -> None:
+        for shard in self._shards:
+            await shard.initialize()
+
+    async def shutdown(self) -> None:
+        for shard in self._shards:
+            await shard.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        return await next(self._next).do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+
+
 def sender_bot(settings: Settings, concurrency: int, *, timeout: float = 15.0) -> Bot:
-    """A Bot for bulk sends, with a connection pool as wide as the sends in flight."""
-    request = HTTPXRequest(
-        connection_pool_size=concurrency,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        pool_timeout=timeout,
-    )
+    """A Bot for bulk sends, with connections for as many sends as are in flight."""
+    request = ShardedRequest(concurrency, timeout)
     return Bot(settings.require_token(), base_url=settings.api_url, request=request)
 
 
@@ -164,10 +210,11 @@ class Sender:
         self.group_limit = group_limit
         self._group_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._group_sends: dict[int, list[datetime]] = {}
-        self._jobs: asyncio.Queue[DeliveryJob] = asyncio.Queue()
+        self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.sent = 0
 
     def wake(self) -> None:
@@ -185,7 +232,7 @@ class Sender:
         try:
             await self._feed()
         finally:
-            self._stopping.set()
+            self._stop_now()
             # Each worker finishes the send it is in; those waiting for a slot give up theirs.
             await asyncio.gather(*workers, return_exceptions=True)
             await self._outcomes.join()
@@ -198,13 +245,28 @@ class Sender:
 
     async def _watch(self, stop: asyncio.Event) -> None:
         await stop.wait()
+        self._stop_now()
+
+    def _stop_now(self) -> None:
+        """Stop taking jobs: queued ones stay claimed until release_leases gives them back."""
+        if self._stopping.is_set():
+            return
         self._stopping.set()
         self._wake.set()
+        if not self._stopped.done():
+            self._stopped.set_result(None)
+        while not self._jobs.empty():
+            self._jobs.get_nowait()
+        for _ in range(self.concurrency):
+            self._jobs.put_nowait(None)  # one "no more work" per worker
 
     async def _feed(self) -> None:
         while not self._stopping.is_set():
-            if self._jobs.qsize() >= self.concurrency:
-                await self._sleep(0.05)
+            # Cleared before looking, so a wake-up that comes while we claim is not lost.
+            self._wake.clear()
+            if self._jobs.qsize() > self.concurrency // 2:
+                # Workers set _wake when they take the queue down to half.
+                await self._sleep(IDLE_POLL)
                 continue
             jobs = await self.store.claim_deliveries(
                 self.owner, self.concurrency, _now(), self.lease, broadcast_id=self.broadcast_id
@@ -215,16 +277,13 @@ class Sender:
                 await self._sleep(IDLE_POLL)
 
     async def _sleep(self, seconds: float) -> None:
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
     async def _work(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                job = await asyncio.wait_for(self._jobs.get(), 0.2)
-            except TimeoutError:
-                continue
+        while (job := await self._jobs.get()) is not None:
+            if self._jobs.qsize() <= self.concurrency // 2:
+                self._wake.set()
             try:
                 outcome = await self.deliver(job)
             except Exception:
@@ -378,9 +437,7 @@ class Sender:
     async def _slot(self, chat_id: int) -> None:
         """Wait for a send slot (unless asked to stop first), then for the group's limit."""
         slot = asyncio.ensure_future(self.limiter.acquire())
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        await asyncio.wait({slot, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
+        await asyncio.wait({slot, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
         if not slot.done():
             slot.cancel()
             raise _Stopped

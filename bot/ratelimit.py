@@ -18,6 +18,9 @@ Pause = Callable[[float], Awaitable[None]]
 # Telegram counts messages per second on its own clock; the requests of a steady sender reach
 # it with a few milliseconds of jitter, so leave a little room below the configured rate.
 HEADROOM = 0.97
+# A slot released later than this after its time is dropped: a late send followed by punctual
+# ones would crowd one second of Telegram's clock. Within it, HEADROOM absorbs the lateness.
+MAX_LATENESS = 0.025
 
 
 class RateLimiter:
@@ -85,6 +88,8 @@ class RateLimiter:
                     await asyncio.sleep(delay)
                 if at < self._paused_until:
                     break  # a 429 arrived while we slept
+                if time.time() - at > MAX_LATENESS:
+                    continue
                 waiter = self._next_waiter()
                 if waiter is None:
                     break

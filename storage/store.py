@@ -6,10 +6,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Select,
+    Table,
     and_,
     case,
     delete,
@@ -364,11 +365,14 @@ class Store:
             await session.execute(update(PostRow), edited)
         ids = dict(known)
         if fresh:
-            rows = await session.execute(
-                insert(PostRow).returning(PostRow.path, PostRow.id, sort_by_parameter_order=True),
-                fresh,
-            )
-            ids.update({path: post_id for path, post_id in rows})
+            # A plain executemany, then the ids by path: INSERT ... RETURNING of many rows
+            # goes one statement per row on SQLite (and per batch of same-shaped rows).
+            await session.execute(insert(cast(Table, PostRow.__table__)), fresh)
+            for path_chunk in _chunks([str(row["path"]) for row in fresh]):
+                rows = await session.execute(
+                    select(PostRow.path, PostRow.id).where(PostRow.path.in_(path_chunk))
+                )
+                ids.update({path: post_id for path, post_id in rows})
 
         for id_chunk in _chunks([ids[f.path] for f in good]):
             await session.execute(delete(PostTopic).where(PostTopic.post_id.in_(id_chunk)))
