@@ -213,7 +213,7 @@ class Sender:
         self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         self._wake = asyncio.Event()
-        self._stopping = asyncio.Event()
+        # Done once the sender stops taking work; a future, so waits can race it cheaply.
         self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.sent = 0
 
@@ -249,28 +249,36 @@ class Sender:
 
     def _stop_now(self) -> None:
         """Stop taking jobs: queued ones stay claimed until release_leases gives them back."""
-        if self._stopping.is_set():
+        if self._stopped.done():
             return
-        self._stopping.set()
+        self._stopped.set_result(None)
         self._wake.set()
-        if not self._stopped.done():
-            self._stopped.set_result(None)
         while not self._jobs.empty():
             self._jobs.get_nowait()
         for _ in range(self.concurrency):
             self._jobs.put_nowait(None)  # one "no more work" per worker
 
     async def _feed(self) -> None:
-        while not self._stopping.is_set():
+        while not self._stopped.done():
             # Cleared before looking, so a wake-up that comes while we claim is not lost.
             self._wake.clear()
             if self._jobs.qsize() > self.concurrency // 2:
                 # Workers set _wake when they take the queue down to half.
                 await self._sleep(IDLE_POLL)
                 continue
-            jobs = await self.store.claim_deliveries(
-                self.owner, self.concurrency, _now(), self.lease, broadcast_id=self.broadcast_id
-            )
+            try:
+                jobs = await self.store.claim_deliveries(
+                    self.owner,
+                    self.concurrency,
+                    _now(),
+                    self.lease,
+                    broadcast_id=self.broadcast_id,
+                )
+            except Exception:
+                # The database may be back in a moment; the sender must outlive it.
+                logger.exception("could not claim deliveries; trying again shortly")
+                await self._sleep(IDLE_POLL)
+                continue
             for job in jobs:
                 self._jobs.put_nowait(job)
             if not jobs:

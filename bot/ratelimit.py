@@ -105,18 +105,3 @@ class RateLimiter:
         for queue in (self._urgent, self._bulk):
             while queue:
                 queue.popleft().cancel()
-
-
-class MemorySchedule:
-    """The shared schedule for one process with no database (tests, benchmarks)."""
-
-    def __init__(self) -> None:
-        self.next_free = 0.0
-
-    async def reserve(self, count: int, interval: float, now: float) -> float:
-        start = max(self.next_free, now)
-        self.next_free = start + count * interval
-        return start
-
-    async def pause(self, until: float) -> None:
-        self.next_free = max(self.next_free, until)

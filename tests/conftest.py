@@ -173,10 +173,6 @@ class RunningBot:
             await asyncio.wait_for(self.task, 15)
             self.task = None
 
-    async def restart(self) -> None:
-        await self.shutdown()
-        await self.start()
-
 
 BotFactory = Callable[..., Awaitable[RunningBot]]
 
