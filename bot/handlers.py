@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from bot import callbacks
 from bot.callbacks import shorten
 from bot.context import NewsContext
-from bot.notifications import render_broadcast, telegram_length
+from bot.notifications import TEXT_LIMIT, render_broadcast, telegram_length
 from bot.posts import topic_key
 from storage.records import Progress, Stats, TopicCount, TopicInfo
 
@@ -239,15 +239,15 @@ async def topics(update: Update, context: NewsContext) -> None:
     header = "Topics (posts):\n"
     footer = "\n\nFollow one with /subscribe TOPIC."
     lines: list[str] = []
-    used = telegram_length(header + footer)
+    # Room for the list: Telegram's limit, less the frame and an "… and N more" line.
+    room = TEXT_LIMIT - telegram_length(header + footer) - 40
     for shown, topic in enumerate(known):
-        line = f"• {html.escape(topic.name)} ({topic.posts})"
-        rest = f"\n… and {len(known) - shown} more"
-        if used + telegram_length(line) + 1 + telegram_length(rest) > 4000:
-            lines.append(rest.strip())
+        visible = f"• {topic.name} ({topic.posts})"  # what the user sees: escapes count once
+        room -= telegram_length(visible) + 1
+        if room < 0:
+            lines.append(f"… and {len(known) - shown} more")
             break
-        lines.append(line)
-        used += telegram_length(topic.name) + 10
+        lines.append(f"• {html.escape(topic.name)} ({topic.posts})")
     await _reply(update, header + "\n".join(lines) + footer)
 
 

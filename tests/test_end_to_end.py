@@ -313,3 +313,18 @@ async def test_replies_to_people_go_ahead_of_bulk_sends(
     # Only the sends that already had their slot may go before the reply.
     assert reply_index - bulk_before <= 3
     assert len(fake.sent) < 80  # the bulk was still going
+
+
+async def test_topics_lists_many_topics_within_one_message(
+    started: BotFactory, content: Path, fake: FakeTelegram
+) -> None:
+    tags = ", ".join(f"Long topic name number {n:03d}" for n in range(400))
+    write_post(content, "2026-01-19-many.md", "Many", tags=f"[{tags}]")
+
+    async def all_known() -> bool:
+        return "more" in await say(fake, "/topics", ALICE)
+
+    await eventually(all_known)
+    listing = fake.messages_to(ALICE)[-1].text or ""
+    assert listing.startswith("Topics (posts):\n• News (2)")
+    assert "… and " in listing and listing.endswith("Follow one with /subscribe TOPIC.")
