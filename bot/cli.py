@@ -260,7 +260,7 @@ async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
     )
     print("subscriptions per topic:")
     for topic in numbers.subscriptions:
-        print(f"  {topic.name}: {topic.posts}")
+        print(f"  {topic.name}: {topic.chats}")
     return 0
 
 

@@ -338,7 +338,7 @@ def format_stats(numbers: Stats) -> str:
         ", ".join(f"{n} {status}" for status, n in sorted(numbers.deliveries.items())) or "none"
     )
     topics = (
-        "\n".join(f"• {html.escape(t.name)}: {t.posts}" for t in numbers.subscriptions[:50])
+        "\n".join(f"• {html.escape(t.name)}: {t.chats}" for t in numbers.subscriptions[:50])
         or "none"
     )
     return (

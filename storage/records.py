@@ -26,6 +26,15 @@ class TopicCount:
 
 
 @dataclass(frozen=True)
+class TopicFollowers:
+    """A topic with the number of chats that follow it."""
+
+    key: str
+    name: str
+    chats: int
+
+
+@dataclass(frozen=True)
 class FileSeen:
     """One file found by a scan whose size or modification time changed."""
 
@@ -144,5 +153,5 @@ class Stats:
     """The numbers /stats shows."""
 
     chats: dict[str, int]
-    subscriptions: list[TopicCount]
+    subscriptions: list[TopicFollowers]
     deliveries: dict[str, int]

@@ -48,6 +48,7 @@ from storage.records import (
     Sent,
     Stats,
     TopicCount,
+    TopicFollowers,
     TopicInfo,
 )
 
@@ -837,14 +838,14 @@ class Store:
                 .outerjoin(PostTopic, PostTopic.topic == models.Subscription.topic)
                 .group_by(models.Subscription.topic)
             )
-            topics = [TopicCount(key, name or key, int(n)) for key, name, n in subs]
+            topics = [TopicFollowers(key, name or key, int(n)) for key, name, n in subs]
             deliveries = {
                 status: int(n)
                 for status, n in await session.execute(
                     select(Delivery.status, func.count()).group_by(Delivery.status)
                 )
             }
-        topics.sort(key=lambda t: (-t.posts, t.name.casefold()))
+        topics.sort(key=lambda t: (-t.chats, t.name.casefold()))
         return Stats(chats=chats, subscriptions=topics, deliveries=deliveries)
 
 
