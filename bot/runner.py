@@ -86,7 +86,13 @@ async def _lead(
     waiting_logged = False
     try:
         while not stop.is_set():
-            holds = await store.acquire_lease(POLLER_LEASE, owner, datetime.now(UTC), ttl)
+            try:
+                holds = await store.acquire_lease(POLLER_LEASE, owner, datetime.now(UTC), ttl)
+            except Exception:
+                # Unsure whether we still hold the lease: stop polling rather than risk two
+                # pollers, and try again at the next round.
+                logger.exception("could not renew the poller lease")
+                holds = False
             if holds and not services.leading:
                 await updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
                 services.leading = True
