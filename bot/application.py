@@ -54,7 +54,8 @@ def build_application(settings: Settings, store: Store) -> NewsApplication:
         ("broadcast", handlers.broadcast),
         ("stats", handlers.stats),
     ]:
-        application.add_handler(CommandHandler(name, callback))
+        # New messages only: editing an old /broadcast must not make a second draft.
+        application.add_handler(CommandHandler(name, callback, filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.migrated))
     application.add_handler(

@@ -212,6 +212,9 @@ class Sender:
         self._group_sends: dict[int, list[datetime]] = {}
         self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
+        # When the lease of each claimed row ends, unless a heartbeat extended them all.
+        self._held_until: dict[int, datetime] = {}
+        self._extended_until = datetime.min.replace(tzinfo=UTC)
         self._wake = asyncio.Event()
         # Done once the sender stops taking work; a future, so waits can race it cheaply.
         self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -255,6 +258,7 @@ class Sender:
         self._wake.set()
         while not self._jobs.empty():
             self._jobs.get_nowait()
+        self._held_until.clear()
         for _ in range(self.concurrency):
             self._jobs.put_nowait(None)  # one "no more work" per worker
 
@@ -279,7 +283,9 @@ class Sender:
                 logger.exception("could not claim deliveries; trying again shortly")
                 await self._sleep(IDLE_POLL)
                 continue
+            held_until = _now() + self.lease
             for job in jobs:
+                self._held_until[job.id] = held_until
                 self._jobs.put_nowait(job)
             if not jobs:
                 await self._sleep(IDLE_POLL)
@@ -292,6 +298,11 @@ class Sender:
         while (job := await self._jobs.get()) is not None:
             if self._jobs.qsize() <= self.concurrency // 2:
                 self._wake.set()
+            if max(self._held_until.pop(job.id), self._extended_until) <= _now():
+                # The lease ran out (the database was out of reach for a while): another
+                # sender may have the row by now, so sending it here could send it twice.
+                logger.warning("lease of delivery %d expired before its send: skipped", job.id)
+                continue
             try:
                 outcome = await self.deliver(job)
             except Exception:
@@ -307,24 +318,28 @@ class Sender:
             batch = [await self._outcomes.get()]
             while not self._outcomes.empty():
                 batch.append(self._outcomes.get_nowait())
-            for attempt in range(1, 6):
+            delay = 0.2
+            while True:
                 try:
-                    await self.store.record_outcomes(batch, _now())
-                    self.sent += sum(isinstance(o, Sent) for o in batch)
+                    await self.store.record_outcomes(batch, _now(), self.owner)
                     break
                 except Exception:
-                    # Unrecorded rows are sent again once their lease is given back: a
-                    # duplicate, never a loss.
+                    # Keep the outcomes until the database takes them: a dropped "sent" would
+                    # be sent again once its lease is given back.
                     logger.exception("could not record %d delivery outcomes", len(batch))
-                    await asyncio.sleep(0.2 * 2**attempt)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+            self.sent += sum(isinstance(o, Sent) for o in batch)
             for _ in batch:
                 self._outcomes.task_done()
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
+            until = _now() + self.lease
             try:
-                await self.store.extend_leases(self.owner, _now() + self.lease)
+                await self.store.extend_leases(self.owner, until)
+                self._extended_until = until
             except Exception:
                 logger.exception("could not extend delivery leases")
 

@@ -101,13 +101,13 @@ def _suggestions(wanted: str, known: Sequence[TopicCount]) -> str:
 async def start(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     assert chat is not None
-    if context.args:
-        await subscribe(update, context)
-        return
     if not await _may_manage(update, context):
         await _reply(update, f"Hi! {ADMIN_ONLY} Send /help to see what I can do.")
         return
     await context.store.register_chat(chat.id, chat.type, _title(chat), _now())
+    if context.args:  # a deep link from the site: t.me/<bot>?start=<topic>
+        await subscribe(update, context)
+        return
     await _reply(
         update,
         "Hi! I send a short note with a link whenever the site publishes a post on a topic "

@@ -21,6 +21,7 @@ HEADROOM = 0.97
 # A slot released later than this after its time is dropped: a late send followed by punctual
 # ones would crowd one second of Telegram's clock. Within it, HEADROOM absorbs the lateness.
 MAX_LATENESS = 0.025
+RETRY_RESERVE = 0.5
 
 
 class RateLimiter:
@@ -78,7 +79,14 @@ class RateLimiter:
     async def _dispatch(self) -> None:
         while self._waiting():
             count = min(self._waiting(), self._batch)
-            start = await self._reserve(count, self.interval, time.time())
+            try:
+                start = await self._reserve(count, self.interval, time.time())
+            except Exception:
+                # The shared schedule lives in the database; while it is unreachable nobody
+                # sends, but the waiters stay queued for when it is back.
+                logger.exception("could not reserve send slots; trying again shortly")
+                await asyncio.sleep(RETRY_RESERVE)
+                continue
             for slot in range(count):
                 at = start + slot * self.interval
                 if at < self._paused_until:

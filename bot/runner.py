@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.application import build_application, register_commands, scan_job
 from bot.context import NewsApplication, Services
@@ -94,7 +95,14 @@ async def _lead(
                 logger.exception("could not renew the poller lease")
                 holds = False
             if holds and not services.leading:
-                await updater.start_polling(timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+                try:
+                    await updater.start_polling(
+                        timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+                    )
+                except TelegramError:
+                    logger.exception("could not start polling Telegram; trying again shortly")
+                    await _pause(stop, ttl.total_seconds() / 3)
+                    continue
                 services.leading = True
                 logger.info("polling Telegram and scanning %s", settings.content_dir)
                 assert application.job_queue is not None
@@ -106,13 +114,18 @@ async def _lead(
             elif not holds and not waiting_logged:
                 logger.info("another newsbot run is polling; this one sends and stands by")
                 waiting_logged = True
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), ttl.total_seconds() / 3)
+            await _pause(stop, ttl.total_seconds() / 3)
     finally:
         if services.leading:
             services.leading = False
             await updater.stop()
             await store.release_lease(POLLER_LEASE, owner)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, unless asked to stop first."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 async def work(settings: Settings, stop: asyncio.Event) -> None:

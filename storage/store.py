@@ -39,7 +39,6 @@ from storage.records import (
     Announcement,
     BroadcastInfo,
     DeliveryJob,
-    Failed,
     FileSeen,
     Outcome,
     Progress,
@@ -191,14 +190,23 @@ class Store:
                 await session.merge(
                     models.Subscription(chat_id=new_id, topic=topic, created_at=now)
                 )
-            # A message already delivered to the old chat must not be sent again to the new one.
-            done = select(Delivery.post_id).where(
+            # What the new chat already has (or had) must not be sent to it a second time.
+            posts_there = select(Delivery.post_id).where(
                 Delivery.chat_id == new_id, Delivery.post_id.is_not(None)
+            )
+            broadcasts_there = select(Delivery.broadcast_id).where(
+                Delivery.chat_id == new_id, Delivery.broadcast_id.is_not(None)
             )
             await session.execute(
                 update(Delivery)
                 .where(Delivery.chat_id == old_id, Delivery.status.in_(LIVE))
-                .where(or_(Delivery.post_id.is_(None), Delivery.post_id.not_in(done)))
+                .where(or_(Delivery.post_id.is_(None), Delivery.post_id.not_in(posts_there)))
+                .where(
+                    or_(
+                        Delivery.broadcast_id.is_(None),
+                        Delivery.broadcast_id.not_in(broadcasts_there),
+                    )
+                )
                 .values(chat_id=new_id, status="pending", lease_owner=None, lease_until=None)
             )
             await self._kill_pending(session, old_id, f"chat migrated to {new_id}")
@@ -553,16 +561,22 @@ class Store:
         )
         return {bid: html for bid, html in rows}
 
-    async def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime) -> None:
-        """Write what happened to each sent row, in one transaction."""
+    async def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime, owner: str) -> None:
+        """Write what happened to each sent row, in one transaction.
+
+        A send is recorded whatever happened to the row meanwhile: it did reach Telegram.
+        A retry or a failure only applies while `owner` still holds the row, so it cannot
+        revive a row that /stop, a 403 or another sender has settled since.
+        """
         if not outcomes:
             return
-        rows: list[dict[str, Any]] = []
-        retried_with_count: list[int] = []
+        sent: list[dict[str, Any]] = []
+        unsent: list[dict[str, Any]] = []
+        counted: list[int] = []
         for outcome in outcomes:
             base = {"id": outcome.delivery_id, "lease_owner": None, "lease_until": None}
             if isinstance(outcome, Sent):
-                rows.append(
+                sent.append(
                     {
                         **base,
                         "status": "sent",
@@ -572,7 +586,7 @@ class Store:
                     }
                 )
             elif isinstance(outcome, Retry):
-                rows.append(
+                unsent.append(
                     {
                         **base,
                         "status": "pending",
@@ -581,22 +595,28 @@ class Store:
                     }
                 )
                 if outcome.count:
-                    retried_with_count.append(outcome.delivery_id)
-            elif isinstance(outcome, Failed):
-                rows.append({**base, "status": "failed", "error": outcome.error})
+                    counted.append(outcome.delivery_id)
+            else:
+                unsent.append(
+                    {**base, "status": "failed", "not_before": now, "error": outcome.error}
+                )
+        held = (Delivery.lease_owner == owner, Delivery.status == "sending")
         async with self._sessions.begin() as session:
-            # Group rows by their set of keys: a bulk UPDATE needs the same columns in each.
-            by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-            for row in rows:
-                by_shape[tuple(sorted(row))].append(row)
-            for same in by_shape.values():
-                await session.execute(update(Delivery), same)
-            for chunk in _chunks(retried_with_count):
+            for chunk in _chunks(counted):
                 await session.execute(
                     update(Delivery)
-                    .where(Delivery.id.in_(chunk))
+                    .where(Delivery.id.in_(chunk), *held)
                     .values(attempts=Delivery.attempts + 1)
                 )
+            if unsent:
+                # No ORM objects live in this session: nothing to synchronize.
+                await session.execute(
+                    update(Delivery).where(*held),
+                    unsent,
+                    execution_options={"synchronize_session": None},
+                )
+            if sent:
+                await session.execute(update(Delivery), sent)
 
     async def extend_leases(self, owner: str, until: datetime) -> None:
         """Keep the rows this sender is still working on."""

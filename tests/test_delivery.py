@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import Sender, sender_bot, shared_limiter
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
+from storage.records import Retry, Sent
 from storage.store import Store
 from tests.conftest import settings_for
 from tests.fake_telegram import FakeTelegram
@@ -226,3 +228,54 @@ async def test_paid_broadcast_sends_with_allow_paid_broadcast(
     async with sending(store, settings):
         await settled(store, broadcast_id)
     assert [m.params.get("allow_paid_broadcast") for m in fake.sent] == [True, True]
+
+
+async def test_a_retry_cannot_revive_a_row_that_stop_killed_meanwhile(store: Store) -> None:
+    broadcast_id = await queue_broadcast(store, [1])
+    [job] = await store.claim_deliveries("me", 10, NOW, timedelta(seconds=30))
+    await store.stop_chat(1, NOW)  # /stop while the send is in flight
+    await store.record_outcomes([Retry(job.id, NOW, "timed out")], NOW, "me")
+    progress = await store.broadcast_progress(broadcast_id)
+    assert (progress.remaining, progress.blocked) == (0, 1)
+    assert await store.claim_deliveries("me", 10, NOW, timedelta(seconds=30)) == []
+
+
+async def test_only_the_holder_of_a_lease_records_a_retry(store: Store) -> None:
+    broadcast_id = await queue_broadcast(store, [1])
+    lease = timedelta(seconds=1)
+    [stale] = await store.claim_deliveries("slow", 10, NOW, lease)
+    [fresh] = await store.claim_deliveries("fast", 10, NOW + 2 * lease, lease)  # lease expired
+    await store.record_outcomes([Sent(fresh.id, 42)], NOW, "fast")
+    await store.record_outcomes([Retry(stale.id, NOW, "timed out")], NOW, "slow")
+    assert (await store.broadcast_progress(broadcast_id)).sent == 1
+
+
+async def test_migrating_a_group_whose_new_id_already_has_the_broadcast(
+    store: Store, settings: Settings, fake: FakeTelegram
+) -> None:
+    old, new = -42, -1000000000042
+    await store.subscribe(old, "group", "Readers", "news", NOW)
+    fake.migrated[old] = new
+    broadcast_id = await queue_broadcast(store, [old, new])  # both ids registered
+    async with sending(store, settings):
+        await settled(store, broadcast_id)
+    assert received(fake) == Counter({new: 1})
+    assert [t.key for t in await store.subscriptions(new)] == ["news"]
+
+
+async def test_the_limiter_survives_a_database_hiccup() -> None:
+    calls = 0
+
+    async def reserve(count: int, interval: float, now: float) -> float:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("database restarting")
+        return now
+
+    async def pause(until: float) -> None:
+        pass
+
+    limiter = RateLimiter(100, reserve, pause)
+    await asyncio.wait_for(limiter.acquire(), 5)
+    await limiter.close()
