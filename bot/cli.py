@@ -172,7 +172,7 @@ def _read_any_post(file: Path, settings: Settings) -> Post:
     root = settings.content_dir
     if not file.resolve().is_relative_to(root.resolve()):
         root = file.parent
-    return read_post(root, file, tz=settings.timezone)
+    return read_post(root, file, tz=settings.timezone, links=settings.permalinks)
 
 
 async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
