@@ -6,6 +6,8 @@ test/test_utils.rb in jekyll/jekyll) or follow from its source (Drops::UrlDrop).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -25,16 +27,20 @@ from bot.site import SiteConfigError, parse
 WHEN = datetime(2009, 3, 27, 22, 31, 7, tzinfo=UTC)
 
 
-def link(template: str, name: str = "2009-03-27-pretty-permalink-schema.md", **kw: object) -> str:
-    slug = name.split("-", 3)[3].rsplit(".", 1)[0]
-    values: dict[str, object] = {
-        "site_path": f"_posts/{name}",
-        "slug": slug,
-        "categories": [],
-        "when": WHEN,
-    }
-    values.update(kw)
-    return post_link(template, **values)  # type: ignore[arg-type]
+def link(
+    template: str,
+    name: str = "2009-03-27-pretty-permalink-schema.md",
+    *,
+    categories: Sequence[str] = (),
+    when: datetime = WHEN,
+    folder: str = "_posts",
+) -> str:
+    """The link of a post with this permalink, through the parser (YAML via JSON)."""
+    text = (
+        f"---\ntitle: x\ndate: {when:%Y-%m-%d %H:%M:%S} +0000\n"
+        f"categories: {json.dumps(list(categories))}\npermalink: {json.dumps(template)}\n---\n"
+    )
+    return parse_post(text, f"{folder}/{name}").link
 
 
 @pytest.mark.parametrize(
@@ -109,7 +115,7 @@ def test_document_placeholders() -> None:
         "/2009-03-27-hello-hello_posts_Hello"
     )
     assert link("/:path/", "2009-03-27-x.md") == "/2009-03-27-x/"
-    assert link("/x/:path", site_path="news/_posts/2009-03-27-x.md") == "/x/news/2009-03-27-x"
+    assert link("/x/:path", "2009-03-27-x.md", folder="news/_posts") == "/x/news/2009-03-27-x"
     assert link("/:slugified_categories/:title", categories=["Work 2 Progress", "B"]) == (
         "/work-2-progress/b/pretty-permalink-schema"
     )
@@ -122,7 +128,7 @@ def test_traversal_and_double_slashes_are_sanitised() -> None:
 
 def test_unknown_placeholder() -> None:
     with pytest.raises(UnknownPlaceholder, match=":headline"):
-        link("/:headline/")
+        post_link("/:headline/", site_path="x.md", slug="x", categories=[], when=WHEN)
     with pytest.raises(MalformedPost, match="unknown placeholder ':headline'"):
         parse_post("---\ntitle: x\npermalink: /:headline/\n---\n", "2025-05-01-x.md")
 
