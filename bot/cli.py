@@ -141,6 +141,10 @@ async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
         print(f"    {post.title}\n    {post.url}\n    to {post.recipients} chat(s)")
     if not result.announced:
         print("Nothing new to announce.")
+    # Apart from the above: these reveal nothing (not even their topics) until their date.
+    for waiting in result.scheduled:
+        when = waiting.date.astimezone(settings.timezone).isoformat(" ", "seconds")
+        print(f"scheduled: {waiting.path} at {when}")
     for problem in result.malformed:
         print(f"malformed, skipped: {problem.path}: {problem.reason}")
     return 0
@@ -172,7 +176,7 @@ def _read_any_post(file: Path, settings: Settings) -> Post:
     root = settings.content_dir
     if not file.resolve().is_relative_to(root.resolve()):
         root = file.parent
-    return read_post(root, file, tz=settings.timezone)
+    return read_post(root, file, tz=settings.timezone, links=settings.permalinks)
 
 
 async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:

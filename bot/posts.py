@@ -20,6 +20,8 @@ from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.permalinks import Permalinks, UnknownPlaceholder, post_link
+
 __all__ = [
     "MAX_POST_BYTES",
     "POST_SUFFIXES",
@@ -34,6 +36,7 @@ __all__ = [
 
 MAX_POST_BYTES = 1_000_000
 POST_SUFFIXES = (".md", ".markdown")
+_JEKYLL_DEFAULTS = Permalinks()
 
 
 class MalformedPost(Exception):
@@ -115,7 +118,9 @@ def is_post_file(relpath: PurePosixPath) -> bool:
     return not any(part.startswith((".", "_drafts")) for part in relpath.parts)
 
 
-def read_post(root: Path, file: Path, *, tz: tzinfo = UTC) -> Post:
+def read_post(
+    root: Path, file: Path, *, tz: tzinfo = UTC, links: Permalinks = _JEKYLL_DEFAULTS
+) -> Post:
     """Read and parse the post at file; its path is taken relative to root."""
     path = _relative_posix(root, file)
     try:
@@ -137,11 +142,16 @@ def read_post(root: Path, file: Path, *, tz: tzinfo = UTC) -> Post:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise MalformedPost(path, f"not UTF-8 text (byte offset {error.start})") from error
-    return parse_post(text, path, tz=tz)
+    return parse_post(text, path, tz=tz, links=links)
 
 
-def parse_post(text: str, path: str, *, tz: tzinfo = UTC) -> Post:
-    """Parse a post's text; path is its posix path relative to the content folder."""
+def parse_post(
+    text: str, path: str, *, tz: tzinfo = UTC, links: Permalinks = _JEKYLL_DEFAULTS
+) -> Post:
+    """Parse a post's text; path is its posix path relative to the content folder.
+
+    links says how the site builds its links (its _config.yml); Jekyll's defaults otherwise.
+    """
     # Editors on Windows write CRLF and a BOM; Jekyll accepts both.
     text = _scrub(text).removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     meta, body = _split(text, path)
@@ -151,7 +161,10 @@ def parse_post(text: str, path: str, *, tz: tzinfo = UTC) -> Post:
     name_match = _DATED_NAME.fullmatch(name)
     slug = _scalar_text(meta.get("slug")) or (name_match["slug"] if name_match else "") or name
     when = _date(meta, name_match, path, tz)
-    categories = _dedupe([*_folder_categories(path), *_topic_list(meta, "categories", "category")])
+    site_path = links.site_path(path)
+    categories = _dedupe(
+        [*_folder_categories(site_path), *_topic_list(meta, "categories", "category")]
+    )
     tags = _dedupe(_topic_list(meta, "tags", "tag"))
     try:
         local = when.astimezone(tz)
@@ -168,7 +181,7 @@ def parse_post(text: str, path: str, *, tz: tzinfo = UTC) -> Post:
         image=_image(meta.get("image")),
         author=_author(meta.get("author")),
         published=_published(meta.get("published")),
-        link=_link(meta.get("permalink"), categories, local, slug),
+        link=_link(meta.get("permalink"), links, path, categories, local, slug),
     )
 
 
@@ -432,44 +445,23 @@ def _parse_date(text: str, tz: tzinfo) -> datetime | None:
 _ABSOLUTE_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://")
 # Jekyll's URL escaping keeps unreserved, sub-delims, ":", "@" and "/".
 _URL_SAFE = "/:@!$&'()*+,;=~"
-_PLACEHOLDER = re.compile(
-    r":(short_year|year|i_month|month|i_day|day|hour|minute|second|title|slug|categories"
-    r"|output_ext)"
-)
-_DEFAULT_PERMALINK = "/:categories/:year/:month/:day/:title:output_ext"
 
 
-def _link(permalink: object, categories: tuple[str, ...], when: datetime, slug: str) -> str:
-    """Jekyll's URL for a post, from its permalink template or the default."""
-    template = _scalar_text(permalink) or _DEFAULT_PERMALINK
-    if re.match(r"https?://", template, re.IGNORECASE):
-        return template
-    values = {
-        "year": f"{when.year:04d}",
-        "short_year": f"{when.year % 100:02d}",
-        "month": f"{when.month:02d}",
-        "i_month": str(when.month),
-        "day": f"{when.day:02d}",
-        "i_day": str(when.day),
-        "hour": f"{when.hour:02d}",
-        "minute": f"{when.minute:02d}",
-        "second": f"{when.second:02d}",
-        "title": slug,
-        "slug": slug,
-        # Jekyll lowercases categories in URLs and lists each once.
-        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
-        "output_ext": ".html",
-    }
-    pieces: list[str] = []
-    position = 0
-    for match in _PLACEHOLDER.finditer(template):
-        # Literal text may already be %-escaped by the author; values never are.
-        pieces.append(quote(template[position : match.start()], safe=_URL_SAFE + "%"))
-        pieces.append(quote(values[match[1]], safe=_URL_SAFE))
-        position = match.end()
-    pieces.append(quote(template[position:], safe=_URL_SAFE + "%"))
-    # Empty categories (or a template without a leading slash) must not leave "//" or "".
-    return "/" + re.sub("/{2,}", "/", "".join(pieces)).lstrip("/")
+def _link(
+    permalink: object,
+    links: Permalinks,
+    path: str,
+    categories: tuple[str, ...],
+    when: datetime,
+    slug: str,
+) -> str:
+    """Jekyll's URL for a post: its permalink, else the defaults', else the site's style."""
+    site_path = links.site_path(path)
+    template = _scalar_text(permalink) or links.default_permalink(site_path) or links.template
+    try:
+        return post_link(template, site_path=site_path, slug=slug, categories=categories, when=when)
+    except UnknownPlaceholder as error:
+        raise MalformedPost(path, f"{error} {_shorten(template)!r}") from None
 
 
 def _quote_path(ref: str) -> str:

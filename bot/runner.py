@@ -48,6 +48,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     others only send, and take over when the lease holder dies.
     """
     settings.require_token()
+    settings.require_site_url()
     hide_token_from_logs()
     warn_about_rate(settings)
     store = Store.open(settings.database_url)

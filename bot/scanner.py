@@ -8,6 +8,7 @@ import os
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
+from bot.permalinks import Permalinks
 from bot.posts import MalformedPost, is_post_file, read_post
 from bot.settings import Settings
 from storage.records import FileSeen, ScanResult
@@ -41,13 +42,17 @@ def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def read_files(
-    root: Path, seen: dict[str, tuple[int, int]], paths: list[str], tz: tzinfo
+    root: Path,
+    seen: dict[str, tuple[int, int]],
+    paths: list[str],
+    tz: tzinfo,
+    links: Permalinks | None = None,
 ) -> list[FileSeen]:
     """Parse the given files; a malformed one becomes a MalformedPost, never an exception."""
     files = []
     for path in paths:
         try:
-            post: object = read_post(root, root / path, tz=tz)
+            post: object = read_post(root, root / path, tz=tz, links=links or Permalinks())
         except MalformedPost as exc:
             post = exc
         mtime, size = seen[path]
@@ -68,7 +73,9 @@ async def scan(
     seen = await asyncio.to_thread(fingerprints, root)
     changed = sorted(path for path, fp in seen.items() if known.get(path) != fp)
     removed = sorted(path for path in known if path not in seen)
-    files = await asyncio.to_thread(read_files, root, seen, changed, settings.timezone)
+    files = await asyncio.to_thread(
+        read_files, root, seen, changed, settings.timezone, settings.permalinks
+    )
     result = await store.apply_scan(
         files, removed, now or datetime.now(UTC), site_url=settings.site_url, dry_run=dry_run
     )

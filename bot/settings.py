@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+
+from bot.permalinks import Permalinks
+from bot.site import SiteConfig, SiteConfigError, load_site
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///newsbot.db"
@@ -41,6 +45,9 @@ class Settings:
     paid_broadcast: bool = False
     lease_seconds: float = 30.0
     max_attempts: int = 5
+    # From the site's _config.yml when CONTENT_DIR is a Jekyll site; Jekyll's defaults if not.
+    permalinks: Permalinks = field(default_factory=Permalinks)
+    site_config: Path | None = None
 
     @classmethod
     def from_env(
@@ -62,19 +69,26 @@ class Settings:
             return value or None
 
         token = get("TELEGRAM_BOT_TOKEN")
+        content_dir = Path(get("CONTENT_DIR") or "content")
+        try:
+            site = load_site(content_dir)
+        except SiteConfigError as error:
+            raise SettingsError(f"CONTENT_DIR: {error}") from None
         return cls(
             token=Secret(token) if token else None,
             api_url=get("TELEGRAM_API_URL") or DEFAULT_API_URL,
             database_url=_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-            content_dir=Path(get("CONTENT_DIR") or "content"),
-            site_url=(get("SITE_URL") or "").rstrip("/"),
+            content_dir=content_dir,
+            site_url=_site_url(get("SITE_URL"), site),
             admin_ids=_admin_ids(get("ADMIN_IDS")),
             scan_interval=_positive_number("SCAN_INTERVAL", get("SCAN_INTERVAL"), 60.0),
             send_rate=_positive_number("SEND_RATE", get("SEND_RATE"), 25.0),
-            timezone=_timezone(get("TIMEZONE")),
+            timezone=_timezone(get("TIMEZONE"), site),
             paid_broadcast=_boolean("PAID_BROADCAST", get("PAID_BROADCAST")),
             lease_seconds=_positive_number("LEASE_SECONDS", get("LEASE_SECONDS"), 30.0),
             max_attempts=int(_positive_number("MAX_ATTEMPTS", get("MAX_ATTEMPTS"), 5, whole=True)),
+            permalinks=site.permalinks if site else Permalinks(),
+            site_config=Path(site.source) if site else None,
         )
 
     def require_token(self) -> Secret:
@@ -85,6 +99,16 @@ class Settings:
                 "or in a .env file"
             )
         return self.token
+
+    def require_site_url(self) -> str:
+        """SITE_URL (or the site's url), or a SettingsError: links must not be relative."""
+        if not self.site_url:
+            where = f" and {self.site_config} has no `url`" if self.site_config else ""
+            raise SettingsError(
+                f"SITE_URL is not set{where}: post links would be relative; set SITE_URL "
+                "to the site's address, e.g. SITE_URL=https://news.example.com"
+            )
+        return self.site_url
 
     @property
     def is_sqlite(self) -> bool:
@@ -132,13 +156,35 @@ def _admin_ids(raw: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _timezone(raw: str | None) -> ZoneInfo:
+def _timezone(raw: str | None, site: SiteConfig | None) -> ZoneInfo:
+    """TIMEZONE, else the site's `timezone`, else UTC."""
+    name = "TIMEZONE"
+    if raw is None and site is not None and site.timezone:
+        name, raw = f"timezone in {site.source}", site.timezone
     try:
         return ZoneInfo(raw or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(
-            f"TIMEZONE must be an IANA zone name such as Europe/Berlin, got {raw!r}"
+            f"{name} must be an IANA zone name such as Europe/Berlin, got {raw!r}"
         ) from None
+
+
+_ABSOLUTE_HTTP = re.compile(r"https?://[^/?#\s]+(?:/\S*)?", re.IGNORECASE)
+
+
+def _site_url(raw: str | None, site: SiteConfig | None) -> str:
+    """SITE_URL, else the site's url + baseurl; "" when neither is given."""
+    name = "SITE_URL"
+    if raw is None and site is not None and site.url:
+        name, raw = f"url (with baseurl) in {site.source}", site.url
+    if raw is None:
+        return ""
+    if not _ABSOLUTE_HTTP.fullmatch(raw):
+        raise SettingsError(
+            f"{name} must be an absolute http(s) address such as https://news.example.com, "
+            f"got {raw!r}"
+        )
+    return raw.rstrip("/")
 
 
 _DRIVERS = {

@@ -54,6 +54,14 @@ class Announcement:
     recipients: int
 
 
+@dataclass(frozen=True)
+class Scheduled:
+    """A published post whose date is still to come: announced when it passes."""
+
+    path: str
+    date: datetime
+
+
 @dataclass
 class ScanResult:
     """What one scan changed."""
@@ -64,6 +72,7 @@ class ScanResult:
     removed: int = 0
     recorded_silently: int = 0
     announced: list[Announcement] = field(default_factory=list)
+    scheduled: list[Scheduled] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
+    Subquery,
     Table,
     and_,
     case,
@@ -44,6 +46,7 @@ from storage.records import (
     Progress,
     Retry,
     ScanResult,
+    Scheduled,
     Sent,
     Stats,
     TopicCount,
@@ -235,25 +238,27 @@ class Store:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def subscriptions(self, chat_id: int) -> list[TopicInfo]:
-        """The topics a chat follows, by name."""
+    async def subscriptions(self, chat_id: int, now: datetime | None = None) -> list[TopicInfo]:
+        """The topics a chat follows, by name (as public posts spell it, else its key)."""
+        names = _public_names(now)
         async with self._sessions.begin() as session:
             rows = await session.execute(
-                select(models.Subscription.topic, func.min(PostTopic.name))
-                .outerjoin(PostTopic, PostTopic.topic == models.Subscription.topic)
+                select(models.Subscription.topic, names.c.name)
+                .outerjoin(names, names.c.topic == models.Subscription.topic)
                 .where(models.Subscription.chat_id == chat_id)
-                .group_by(models.Subscription.topic)
             )
             topics = [TopicInfo(key, name or key) for key, name in rows]
         return sorted(topics, key=lambda t: t.name.casefold())
 
-    async def topics(self) -> list[TopicCount]:
-        """Every category and tag of the published posts, with how many posts carry it."""
+    async def topics(self, now: datetime | None = None) -> list[TopicCount]:
+        """Every category and tag of the public posts (published, present and due by now),
+        with how many posts carry it. A future-dated post or a draft reveals none of its own.
+        """
         async with self._sessions.begin() as session:
             rows = await session.execute(
                 select(PostTopic.topic, func.min(PostTopic.name), func.count())
                 .join(PostRow, PostRow.id == PostTopic.post_id)
-                .where(PostRow.published.is_(True), PostRow.present.is_(True))
+                .where(*_public(now))
                 .group_by(PostTopic.topic)
             )
             counts = [TopicCount(key, name, int(n)) for key, name, n in rows]
@@ -294,6 +299,7 @@ class Store:
                 if first:
                     session.add(Meta(key="baseline", value=now.isoformat()))
                 result.announced = await self._announce_due(session, now)
+                result.scheduled = await self._scheduled(session, now)
                 if dry_run:
                     raise DryRun
         except DryRun:
@@ -422,6 +428,20 @@ class Store:
                 recipients = await self._queue_post(session, post_id, now)
                 announced.append(Announcement(path, title, url, recipients))
         return announced
+
+    @staticmethod
+    async def _scheduled(session: AsyncSession, now: datetime) -> list[Scheduled]:
+        rows = await session.execute(
+            select(PostRow.path, PostRow.date)
+            .where(
+                PostRow.state == "waiting",
+                PostRow.published.is_(True),
+                PostRow.present.is_(True),
+                PostRow.date > now,
+            )
+            .order_by(PostRow.date, PostRow.path)
+        )
+        return [Scheduled(path, date) for path, date in rows]
 
     @staticmethod
     async def _queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
@@ -841,7 +861,7 @@ class Store:
 
     # -- numbers --------------------------------------------------------------------------
 
-    async def stats(self) -> Stats:
+    async def stats(self, now: datetime | None = None) -> Stats:
         async with self._sessions.begin() as session:
             chats = {
                 status: int(n)
@@ -849,13 +869,14 @@ class Store:
                     select(Chat.status, func.count()).group_by(Chat.status)
                 )
             }
+            names = _public_names(now)
             subs = await session.execute(
                 select(
                     models.Subscription.topic,
-                    func.min(PostTopic.name),
+                    func.min(names.c.name),
                     func.count(func.distinct(models.Subscription.chat_id)),
                 )
-                .outerjoin(PostTopic, PostTopic.topic == models.Subscription.topic)
+                .outerjoin(names, names.c.topic == models.Subscription.topic)
                 .group_by(models.Subscription.topic)
             )
             topics = [TopicFollowers(key, name or key, int(n)) for key, name, n in subs]
@@ -867,6 +888,24 @@ class Store:
             }
         topics.sort(key=lambda t: (-t.chats, t.name.casefold()))
         return Stats(chats=chats, subscriptions=topics, deliveries=deliveries)
+
+
+def _public(now: datetime | None) -> tuple[ColumnElement[bool], ...]:
+    """The posts the world may know of: published, still there, and due by now."""
+    # Callers pass their clock; the default is the wall clock, as for every handler.
+    moment = now if now is not None else datetime.now(UTC)
+    return (PostRow.published.is_(True), PostRow.present.is_(True), PostRow.date <= moment)
+
+
+def _public_names(now: datetime | None) -> Subquery:
+    """Each topic's display name, taken from public posts only."""
+    return (
+        select(PostTopic.topic, func.min(PostTopic.name).label("name"))
+        .join(PostRow, PostRow.id == PostTopic.post_id)
+        .where(*_public(now))
+        .group_by(PostTopic.topic)
+        .subquery()
+    )
 
 
 def _broadcast_info(row: Broadcast) -> BroadcastInfo:

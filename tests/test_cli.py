@@ -93,6 +93,8 @@ def test_preview_of_a_malformed_file_says_why(
         ("ADMIN_IDS", "12,bob", "ADMIN_IDS must be comma-separated Telegram user ids"),
         ("TIMEZONE", "Mars/Olympus", "TIMEZONE must be an IANA zone name"),
         ("PAID_BROADCAST", "maybe", "PAID_BROADCAST must be true or false"),
+        ("SITE_URL", "news.example", "SITE_URL must be an absolute http(s) address"),
+        ("SITE_URL", "ftp://news.example", "SITE_URL must be an absolute http(s) address"),
     ],
 )
 def test_a_bad_setting_stops_with_a_line_naming_it(
@@ -139,3 +141,104 @@ async def test_broadcast_from_the_shell(
     assert "delivered 2, blocked 0, failed 0" in err.decode()
     assert Counter(int(m.chat_id) for m in fake.sent) == Counter({1: 1, 2: 1})
     assert fake.sent[0].text == "📢 Roads &lt;closed&gt;"
+
+
+def test_scan_dry_run_lists_scheduled_posts_apart(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan"]) == 0
+    content = site / "content"
+    (content / "2099-01-02-later.md").write_text("---\ntitle: Later\ndate: 2099-01-02\n---\nB.\n")
+    (content / "2026-01-02-now.md").write_text("---\ntitle: Now\ndate: 2026-01-02\n---\nB.\n")
+    (content / "2099-01-03-draft.md").write_text("---\ntitle: D\npublished: false\n---\nB.\n")
+    capsys.readouterr()
+    assert main(["scan", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would announce: 2026-01-02-now.md" in out
+    assert "scheduled: 2099-01-02-later.md at 2099-01-02 00:00:00+00:00" in out
+    assert "later" not in out.split("scheduled:")[0]  # not among what goes now
+    assert "draft" not in out
+
+
+def test_run_refuses_to_start_when_links_would_be_relative(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SITE_URL")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("TELEGRAM_API_URL", "http://127.0.0.1:9/bot")  # never reached
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("newsbot: error: SITE_URL is not set") and "relative" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (site / "newsbot.db").exists()
+
+
+def jekyll_site(root: Path, config: str) -> Path:
+    """A Jekyll site: _config.yml and one post in _posts/; returns the _posts folder."""
+    posts = root / "_posts"
+    posts.mkdir(parents=True)
+    (root / "_config.yml").write_text(config)
+    (posts / "2025-04-30-Bridge-Opens.md").write_text(
+        "---\ntitle: Bridge opens\ndate: 2025-04-30 23:30\ncategories: [News]\n---\nBody.\n"
+    )
+    return posts
+
+
+SITE_CONFIG = """\
+title: News
+url: "https://news.example"
+baseurl: "/blog"
+permalink: pretty
+timezone: Asia/Tokyo
+"""
+
+
+@pytest.mark.parametrize("content_dir", ["site", "site/_posts"])
+def test_links_follow_the_sites_config(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    content_dir: str,
+) -> None:  # fmt: skip
+    posts = jekyll_site(site / "site", SITE_CONFIG)
+    monkeypatch.delenv("SITE_URL")
+    monkeypatch.setenv("CONTENT_DIR", str(site / content_dir))
+    # 23:30 in Tokyo; the site's url + baseurl; pretty links keep the file name's case.
+    link = "https://news.example/blog/news/2025/04/30/Bridge-Opens/"
+    assert main(["preview", str(posts / "2025-04-30-Bridge-Opens.md")]) == 0
+    assert f'<a href="{link}">' in capsys.readouterr().out
+    assert main(["scan"]) == 0
+    (posts / "2025-05-01-Next.md").write_text("---\ntitle: Next\ncategories: [News]\n---\nB.\n")
+    capsys.readouterr()
+    assert main(["scan", "--dry-run"]) == 0
+    assert "https://news.example/blog/news/2025/05/01/Next/" in capsys.readouterr().out
+
+
+def test_settings_override_the_sites_config(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    posts = jekyll_site(site / "site", SITE_CONFIG)
+    monkeypatch.setenv("CONTENT_DIR", str(posts))
+    monkeypatch.setenv("TIMEZONE", "UTC")  # 2025-04-30 23:30 UTC, SITE_URL from the setting
+    assert main(["preview", str(posts / "2025-04-30-Bridge-Opens.md")]) == 0
+    assert 'href="https://news.example/news/2025/04/30/Bridge-Opens/"' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("url: news.example\n", "url (with baseurl) in"),
+        ("url: https://news.example\ntimezone: Mars/Olympus\n", "timezone in"),
+        ("permalink: /:headline/\n", "unknown placeholder ':headline'"),
+        ("url: [\n", "is not valid YAML"),
+    ],
+)
+def test_a_bad_site_config_stops_with_a_line_naming_it(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    config: str, message: str,
+) -> None:  # fmt: skip
+    monkeypatch.delenv("SITE_URL")
+    posts = jekyll_site(site / "site", config)
+    monkeypatch.setenv("CONTENT_DIR", str(posts))
+    assert main(["stats"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("newsbot: error: ") and message in err and "_config.yml" in err
+    assert len(err.strip().splitlines()) == 1

@@ -1,0 +1,261 @@
+"""Jekyll's links for posts: permalink styles, placeholders and front-matter defaults.
+
+Pure functions of values, following Jekyll 4 (`Configuration::STYLE_TO_PERMALINK`,
+`Drops::UrlDrop`, `URL#generate_url_from_drop`, `URL#sanitize_url`, `Utils#slugify`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+__all__ = [
+    "DEFAULT_TEMPLATE",
+    "STYLES",
+    "Permalinks",
+    "ScopedPermalink",
+    "UnknownPlaceholder",
+    "check_template",
+    "post_link",
+    "slugify",
+    "style_template",
+]
+
+# Jekyll's named permalink styles (_config.yml `permalink`); `date` is the default.
+STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+DEFAULT_TEMPLATE = STYLES["date"]
+
+# Jekyll's URL escaping keeps unreserved, sub-delims, ":", "@" and "/".
+_URL_SAFE = "/:@!$&'()*+,;=~"
+_PLAIN = re.compile(r"[a-zA-Z0-9./-]+")
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+_ABSOLUTE = re.compile(r"https?://", re.IGNORECASE)
+# Ruby's strftime names days and months in English whatever the locale.
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
+
+
+class UnknownPlaceholder(ValueError):
+    """A permalink names a placeholder Jekyll does not have for posts."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"unknown placeholder ':{self.name}' in permalink"
+
+
+@dataclass(frozen=True)
+class ScopedPermalink:
+    """A front-matter defaults set: its `permalink` ("" if none) and its scope."""
+
+    permalink: str
+    path: str = ""
+    type: str | None = None
+
+    def applies(self, site_path: str) -> bool:
+        """Whether this default applies to the post at site_path (relative to the site)."""
+        if self.type is not None and self.type not in ("posts", "post"):
+            return False
+        scope = self.path
+        if not scope:
+            return True
+        if scope.startswith("/"):
+            # Jekyll compares (and globs) the scope path as given, so "/_posts" never matches.
+            return False
+        if "*" in scope:
+            # Jekyll globs the scope on disk and compares prefixes; a glob that matches one of
+            # the post's ancestor folders (or the post itself) is the same test without I/O.
+            pattern = _glob(scope)
+            parts = PurePosixPath(site_path).parts
+            return any(pattern.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+        return site_path.startswith(scope)
+
+
+@dataclass(frozen=True)
+class Permalinks:
+    """How a site builds its posts' links: what its _config.yml says, or Jekyll's defaults."""
+
+    template: str = DEFAULT_TEMPLATE
+    defaults: tuple[ScopedPermalink, ...] = ()
+    # CONTENT_DIR relative to the folder holding _posts folders (the site), "" when the same.
+    prefix: str = ""
+
+    def site_path(self, path: str) -> str:
+        """A post's path relative to the site, from its path relative to CONTENT_DIR."""
+        return f"{self.prefix}/{path}" if self.prefix else path
+
+    def default_permalink(self, site_path: str) -> str | None:
+        """The front-matter defaults' permalink for this post, as Jekyll merges them."""
+        found: str | None = None
+        winner: ScopedPermalink | None = None
+        for scoped in self.defaults:
+            if not scoped.applies(site_path):
+                continue
+            if winner is None or _takes_precedence(winner, scoped):
+                # A set without a permalink still wins the scope (FrontmatterDefaults#all).
+                found, winner = scoped.permalink or found, scoped
+            elif found is None:
+                found = scoped.permalink or None
+        return found
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """Ruby's Dir.glob pattern as a regex: "*" and "?" stay within a folder, "**/" does not."""
+    parts = re.split(r"(\*\*/|\*|\?)", pattern.rstrip("/"))
+    wild = {"**/": "(?:[^/]*/)*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(wild.get(part, re.escape(part)) for part in parts))
+
+
+def _takes_precedence(old: ScopedPermalink, new: ScopedPermalink) -> bool:
+    """Jekyll's FrontmatterDefaults#has_precedence?: the longer path, then a typed scope."""
+    old_path, new_path = old.path.removeprefix("/"), new.path.removeprefix("/")
+    if len(new_path) != len(old_path):
+        return len(new_path) >= len(old_path)
+    return new.type is not None or old.type is None
+
+
+def style_template(style: str) -> str:
+    """The template a _config.yml `permalink` stands for: a named style or itself."""
+    return STYLES.get(style, style)
+
+
+def slugify(text: str, *, pretty: bool = False, cased: bool = False) -> str:
+    """Jekyll's Utils.slugify in its default (or pretty) mode."""
+    pieces: list[str] = []
+    for char in text:
+        kind = unicodedata.category(char)
+        kept = kind[0] in "LM" or kind == "Nd" or (pretty and char in _PRETTY_KEEP)
+        if kept:
+            pieces.append(char)
+        elif not pieces or pieces[-1] != "-":
+            # "-" itself is never kept, so a "-" already there began this run: one per run.
+            pieces.append("-")
+    slug = "".join(pieces).strip("-")
+    return slug if cased else slug.lower()
+
+
+def check_template(template: str) -> None:
+    """Raise UnknownPlaceholder when template names a placeholder posts do not have."""
+    for match in _PLACEHOLDER.finditer(template):
+        _winner(match[1], _KNOWN)
+
+
+def post_link(
+    template: str,
+    *,
+    site_path: str,
+    slug: str,
+    categories: Iterable[str],
+    when: datetime,
+    output_ext: str = ".html",
+) -> str:
+    """A post's URL path as Jekyll builds it; when is the post's date in the site's zone."""
+    if _ABSOLUTE.match(template):
+        return template  # A link elsewhere (a syndicated story): Jekyll would mangle it.
+    values = _placeholders(site_path, slug, list(categories), when, output_ext)
+    pieces: list[str] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        name = _winner(match[1], values)
+        # Literal text may already be %-escaped by the author; values never are.
+        pieces.append(quote(template[position : match.start()], safe=_URL_SAFE + "%"))
+        pieces.append(_escape(values[name]))
+        position = match.start() + 1 + len(name)
+    pieces.append(quote(template[position:], safe=_URL_SAFE + "%"))
+    return _sanitize("".join(pieces))
+
+
+def _winner(name: str, known: Iterable[str]) -> str:
+    """Jekyll's key lookup: ":month_" is :month followed by "_" when :month_ is unknown."""
+    pool = [name, name[:-1]] if name.endswith("_") else [name]
+    for key in pool:
+        if key in known:
+            return key
+    raise UnknownPlaceholder(name)
+
+
+def _placeholders(
+    site_path: str, slug: str, categories: list[str], when: datetime, output_ext: str
+) -> dict[str, str]:
+    stem = PurePosixPath(site_path).name.rsplit(".", 1)[0]
+    slug = slug.rstrip(".")  # Jekyll: "slugs shouldn't end with a period"
+    year, week, weekday = when.isocalendar()
+    return {
+        "collection": "posts",
+        "path": _cleaned_relative_path(site_path),
+        "name": slugify(stem),
+        "title": slugify(slug, pretty=True, cased=True),
+        "slug": slugify(slug),
+        # Jekyll lowercases categories in URLs and lists each once.
+        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
+        "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in categories)),
+        "year": f"{when.year:04d}",
+        "short_year": f"{when.year % 100:02d}",
+        "month": f"{when.month:02d}",
+        "i_month": str(when.month),
+        "short_month": _MONTHS[when.month - 1][:3],
+        "long_month": _MONTHS[when.month - 1],
+        "day": f"{when.day:02d}",
+        "i_day": str(when.day),
+        "y_day": f"{when.timetuple().tm_yday:03d}",
+        "w_year": f"{year:04d}",
+        "week": f"{week:02d}",
+        "w_day": str(weekday),
+        "short_day": _DAYS[weekday - 1][:3],
+        "long_day": _DAYS[weekday - 1],
+        "hour": f"{when.hour:02d}",
+        "minute": f"{when.minute:02d}",
+        "second": f"{when.second:02d}",
+        "output_ext": output_ext,
+    }
+
+
+def _cleaned_relative_path(site_path: str) -> str:
+    """Jekyll's Document#cleaned_relative_path: no extension, the first "_posts" removed."""
+    without_ext = site_path.rsplit(".", 1)[0] if "." in PurePosixPath(site_path).name else site_path
+    return without_ext.replace("_posts", "", 1).rstrip(".")
+
+
+def _escape(value: str) -> str:
+    """Jekyll's URL.escape_path."""
+    if not value or _PLAIN.fullmatch(value):
+        return value
+    return quote(value, safe=_URL_SAFE)
+
+
+def _sanitize(url: str) -> str:
+    """Jekyll's URL#sanitize_url: no "..", no "./", no "//", one leading "/"."""
+    url = ("/" + url).replace("..", "/").replace("./", "")
+    return re.sub("/{2,}", "/", url)
+
+
+_KNOWN = frozenset(
+    _placeholders("_posts/2025-01-01-x.md", "x", [], datetime(2025, 1, 1, tzinfo=UTC), ".html")
+)
