@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,8 @@ class Services:
     # True while this process holds the poller lock: it polls, scans and reports.
     leading: bool = False
     content_missing: bool = False
+    # Held during a scan: the scan that follows a takeover must not overlap the periodic one.
+    scanning: asyncio.Lock = field(default_factory=asyncio.Lock)
     # The scheduled jobs' view of the database: one line when it goes away, one when back.
     jobs_database: OutageLog = field(
         default_factory=lambda: OutageLog(

@@ -16,13 +16,20 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import URL, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-# What a database out of reach raises: the driver's errors, wrapped by SQLAlchemy, or a
-# socket's (asyncpg lets a refused connection through as ConnectionRefusedError).
-DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+# What a database out of reach raises (connection lost or refused, a read-only or full
+# SQLite file, a pool that cannot connect); asyncpg lets a refused connection through as
+# ConnectionRefusedError. Not a constraint violation or a bad query: those are bugs.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+    OSError,
+)
 
 # A check or an attempt on a silent network gives up after this long (asyncpg's own connect
 # timeout is 60 s: far too long to notice that the lock's connection is gone).
