@@ -23,6 +23,7 @@ from bot.context import NewsApplication, NewsContext, Services
 from bot.delivery import TelegramRateLimiter, shared_limiter
 from bot.scanner import ContentDirMissing, scan
 from bot.settings import Settings
+from storage.locks import DATABASE_ERRORS
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -73,15 +74,21 @@ def build_application(settings: Settings, store: Store) -> NewsApplication:
 async def scan_job(context: NewsContext) -> None:
     """Scan the content folder, when this process is the one that polls and scans."""
     services = context.services
-    if not services.leading:
+    if not services.leading or services.scanning.locked():
         return
     try:
-        result = await scan(services.store, services.settings)
+        async with services.scanning:
+            result = await scan(services.store, services.settings)
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)
         services.content_missing = True
         return
+    except DATABASE_ERRORS as exc:
+        # The next scan tries again; the poller stops by itself if the outage lasts.
+        services.jobs_database.failed(exc)
+        return
+    services.jobs_database.ok()
     services.content_missing = False
     if result.announced and services.sender is not None:
         services.sender.wake()
@@ -92,6 +99,14 @@ async def progress_job(context: NewsContext) -> None:
     services = context.services
     if not services.leading:
         return
+    try:
+        await _report_progress(context)
+    except DATABASE_ERRORS as exc:
+        services.jobs_database.failed(exc)
+
+
+async def _report_progress(context: NewsContext) -> None:
+    services = context.services
     store = services.store
     for info in await store.sending_broadcasts():
         progress = await store.broadcast_progress(info.id)

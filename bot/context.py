@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.delivery import Sender
+from bot.outage import OutageLog
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from storage.store import Store
+
+logger = logging.getLogger("bot.application")
 
 
 @dataclass
@@ -21,9 +26,19 @@ class Services:
     store: Store
     limiter: RateLimiter
     sender: Sender | None = None
-    # True while this process holds the poller lease: it polls, scans and reports.
+    # True while this process holds the poller lock: it polls, scans and reports.
     leading: bool = False
     content_missing: bool = False
+    # Held during a scan: the scan that follows a takeover must not overlap the periodic one.
+    scanning: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The scheduled jobs' view of the database: one line when it goes away, one when back.
+    jobs_database: OutageLog = field(
+        default_factory=lambda: OutageLog(
+            logger,
+            "database unreachable: scans and broadcast reports wait until it is back",
+            "database back: scanning again",
+        )
+    )
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
 

@@ -32,6 +32,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.callbacks import shorten, unsubscribe_data
 from bot.notifications import render_post
+from bot.outage import OutageLog
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from storage.records import DeliveryJob, Failed, Outcome, Retry, Sent
@@ -216,6 +217,12 @@ class Sender:
         self._held_until: dict[int, datetime] = {}
         self._extended_until = datetime.min.replace(tzinfo=UTC)
         self._wake = asyncio.Event()
+        # One line when the database goes away and one when it is back, not one per retry.
+        self._database = OutageLog(
+            logger,
+            "database unreachable: sending paused until it is back",
+            "database back: sending again",
+        )
         # Done once the sender stops taking work; a future, so waits can race it cheaply.
         self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.sent = 0
@@ -278,11 +285,12 @@ class Sender:
                     self.lease,
                     broadcast_id=self.broadcast_id,
                 )
-            except Exception:
+            except Exception as exc:
                 # The database may be back in a moment; the sender must outlive it.
-                logger.exception("could not claim deliveries; trying again shortly")
+                self._database.failed(exc)
                 await self._sleep(IDLE_POLL)
                 continue
+            self._database.ok()
             held_until = _now() + self.lease
             for job in jobs:
                 self._held_until[job.id] = held_until
@@ -322,11 +330,12 @@ class Sender:
             while True:
                 try:
                     await self.store.record_outcomes(batch, _now(), self.owner)
+                    self._database.ok()
                     break
-                except Exception:
+                except Exception as exc:
                     # Keep the outcomes until the database takes them: a dropped "sent" would
                     # be sent again once its lease is given back.
-                    logger.exception("could not record %d delivery outcomes", len(batch))
+                    self._database.failed(exc)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 5.0)
             self.sent += sum(isinstance(o, Sent) for o in batch)
@@ -340,8 +349,9 @@ class Sender:
             try:
                 await self.store.extend_leases(self.owner, until)
                 self._extended_until = until
-            except Exception:
-                logger.exception("could not extend delivery leases")
+                self._database.ok()
+            except Exception as exc:
+                self._database.failed(exc)
 
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""

@@ -8,6 +8,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from bot.outage import OutageLog
+
 logger = logging.getLogger(__name__)
 
 # Reserve(count, interval, now) -> the first slot's time (epoch seconds). The schedule behind
@@ -43,6 +45,11 @@ class RateLimiter:
         self._bulk: deque[asyncio.Future[None]] = deque()
         self._dispatcher: asyncio.Task[None] | None = None
         self._paused_until = 0.0
+        self._schedule = OutageLog(
+            logger,
+            "could not reserve send slots: sends wait until the shared schedule is reachable",
+            "send slots reserved again",
+        )
 
     async def acquire(self, *, urgent: bool = False) -> None:
         """Wait for a send slot."""
@@ -81,12 +88,13 @@ class RateLimiter:
             count = min(self._waiting(), self._batch)
             try:
                 start = await self._reserve(count, self.interval, time.time())
-            except Exception:
+            except Exception as exc:
                 # The shared schedule lives in the database; while it is unreachable nobody
                 # sends, but the waiters stay queued for when it is back.
-                logger.exception("could not reserve send slots; trying again shortly")
+                self._schedule.failed(exc)
                 await asyncio.sleep(RETRY_RESERVE)
                 continue
+            self._schedule.ok()
             for slot in range(count):
                 at = start + slot * self.interval
                 if at < self._paused_until:

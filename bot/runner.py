@@ -5,21 +5,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 
 from bot.application import build_application, register_commands, scan_job
 from bot.context import NewsApplication, Services
 from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
+from bot.outage import OutageLog, Throttled
 from bot.settings import Settings, SettingsError
+from storage.locks import LockLost, RoleLock, role_lock
 from storage.schema import ensure_current
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
-POLLER_LEASE = "poller"
+POLLER_ROLE = "poller"
+# The holder looks at its lock this often: a lock whose database connection broke is gone,
+# and polling stops at the next look.
+LOCK_CHECK_SECONDS = 2.0
+# A standby (or a process after an outage) tries to take the lock this often.
+LOCK_RETRY_SECONDS = 1.0
+# A recurring polling error (a 409 Conflict from another bot on the same token) is logged
+# at most this often.
+POLL_WARNING_INTERVAL = 60.0
 
 
 FREE_RATE = 30  # messages per second Telegram allows a bot without paid broadcasts
@@ -44,8 +53,8 @@ def hide_token_from_logs() -> None:
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     """Poll Telegram, scan the content folder and send, until `stop` is set.
 
-    Several `run` processes may start; one holds the poller lease and polls and scans, the
-    others only send, and take over when the lease holder dies.
+    Several `run` processes may start; the one holding the poller lock polls and scans, the
+    others only send, and take over when the holder dies (the lock dies with it).
     """
     settings.require_token()
     settings.require_site_url()
@@ -65,7 +74,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
             try:
-                await _lead(application, services, sender.owner, stop)
+                await _lead(application, services, role_lock(store.engine.url, POLLER_ROLE), stop)
             finally:
                 stop.set()
                 await sending
@@ -75,52 +84,106 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
 
 
 async def _lead(
-    application: NewsApplication, services: Services, owner: str, stop: asyncio.Event
+    application: NewsApplication, services: Services, lock: RoleLock, stop: asyncio.Event
 ) -> None:
-    """Hold the poller lease while alive: poll and scan only while holding it."""
-    settings, store = services.settings, services.store
-    ttl = timedelta(seconds=settings.lease_seconds)
-    # A long poll must end well before the lease could pass to another process, or
-    # Telegram would see two pollers and answer 409 Conflict.
-    poll_timeout = max(1, int(min(10.0, settings.lease_seconds / 3)))
-    updater = application.updater
-    assert updater is not None
+    """Poll and scan while holding the poller lock; stand by (and keep sending) otherwise."""
+    database = OutageLog(
+        logger,
+        "database unreachable: polling and scanning paused until it is back",
+        "database back: polling and scanning again",
+    )
+    polling_errors = PollingErrors()
     waiting_logged = False
     try:
         while not stop.is_set():
             try:
-                holds = await store.acquire_lease(POLLER_LEASE, owner, datetime.now(UTC), ttl)
-            except Exception:
-                # Unsure whether we still hold the lease: stop polling rather than risk two
-                # pollers, and try again at the next round.
-                logger.exception("could not renew the poller lease")
-                holds = False
-            if holds and not services.leading:
-                try:
-                    await updater.start_polling(
-                        timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-                    )
-                except TelegramError:
-                    logger.exception("could not start polling Telegram; trying again shortly")
-                    await _pause(stop, ttl.total_seconds() / 3)
-                    continue
-                services.leading = True
-                logger.info("polling Telegram and scanning %s", settings.content_dir)
-                assert application.job_queue is not None
-                application.job_queue.run_once(scan_job, 0)
-            elif not holds and services.leading:
-                logger.warning("lost the poller lease: another process polls now")
-                services.leading = False
-                await updater.stop()
-            elif not holds and not waiting_logged:
-                logger.info("another newsbot run is polling; this one sends and stands by")
-                waiting_logged = True
-            await _pause(stop, ttl.total_seconds() / 3)
+                if services.leading:
+                    await lock.check()
+                elif await lock.acquire():
+                    await _start_polling(application, services, polling_errors)
+                elif not waiting_logged:
+                    logger.info("another newsbot run is polling; this one sends and stands by")
+                    waiting_logged = True
+                database.ok()
+            except TelegramError as exc:
+                # Telegram out of reach at start: release the role, so a standby that can
+                # reach it may take over, and try again shortly.
+                polling_errors.log.warning(
+                    "start", "could not start polling Telegram (%s); trying again", exc
+                )
+                await lock.release()
+            except LockLost as exc:
+                logger.warning("lost the poller lock (%s): polling stopped", exc)
+                await _stop_polling(application, services)
+            except Exception as exc:
+                # The lock's connection broke (database unreachable): the lock went with it,
+                # another process may take it now, so stop polling at once.
+                await _stop_polling(application, services)
+                await lock.release()
+                database.failed(exc)
+            await _pause(stop, LOCK_CHECK_SECONDS if services.leading else LOCK_RETRY_SECONDS)
     finally:
-        if services.leading:
-            services.leading = False
-            await updater.stop()
-            await store.release_lease(POLLER_LEASE, owner)
+        await _stop_polling(application, services)
+        await lock.release()
+
+
+async def _start_polling(
+    application: NewsApplication, services: Services, errors: PollingErrors
+) -> None:
+    updater = application.updater
+    assert updater is not None and application.job_queue is not None
+    await updater.start_polling(
+        timeout=_poll_timeout(services.settings),
+        allowed_updates=Update.ALL_TYPES,
+        error_callback=errors,
+    )
+    services.leading = True
+    logger.info("polling Telegram and scanning %s", services.settings.content_dir)
+    application.job_queue.run_once(scan_job, 0)
+
+
+def _poll_timeout(settings: Settings) -> int:
+    """Seconds a long poll waits: 10, or a third of a short LEASE_SECONDS (tests use 2-3 s).
+
+    The lock, not the poll's length, keeps two processes from polling at once now; the
+    short polls of a short lease only let tests see each poll complete quickly.
+    """
+    return max(1, int(min(10.0, settings.lease_seconds / 3)))
+
+
+async def _stop_polling(application: NewsApplication, services: Services) -> None:
+    if services.leading:
+        services.leading = False
+        assert application.updater is not None
+        await application.updater.stop()
+
+
+class PollingErrors:
+    """PTB's error_callback for getUpdates: a warning per kind of error at most once a minute.
+
+    PTB retries getUpdates by itself (backing off up to 30 s); its default callback logs a
+    traceback at ERROR on every failed poll, every few seconds while another bot instance
+    polls with the same token.
+    """
+
+    def __init__(self, interval: float | None = None) -> None:
+        self.log = Throttled(logger, POLL_WARNING_INTERVAL if interval is None else interval)
+
+    def __call__(self, exc: TelegramError) -> None:
+        if isinstance(exc, Conflict):
+            self.log.warning(
+                "conflict",
+                "Telegram refuses our getUpdates (409 Conflict: %s): another bot instance "
+                "uses this token; polling again until it stops",
+                exc.message,
+            )
+        else:
+            self.log.warning(
+                type(exc).__name__,
+                "could not poll Telegram (%s: %s); trying again",
+                type(exc).__name__,
+                exc.message,
+            )
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import (
 
 from bot.posts import MalformedPost
 from storage import models
-from storage.models import Broadcast, Chat, Delivery, Lease, Meta, PostTopic, RateClock
+from storage.models import Broadcast, Chat, Delivery, Meta, PostTopic, RateClock
 from storage.models import Post as PostRow
 from storage.records import (
     Announcement,
@@ -707,29 +707,6 @@ class Store:
             await session.execute(
                 update(RateClock).where(RateClock.name == name).values(next_free=later)
             )
-
-    # -- leader lease ---------------------------------------------------------------------
-
-    async def acquire_lease(self, name: str, owner: str, now: datetime, ttl: timedelta) -> bool:
-        """Take or renew the named lease; False while another live owner holds it."""
-        async with self._sessions.begin() as session:
-            taken = await session.execute(
-                update(Lease)
-                .where(Lease.name == name, or_(Lease.owner == owner, Lease.expires_at < now))
-                .values(owner=owner, expires_at=now + ttl)
-            )
-            if taken.rowcount:  # type: ignore[attr-defined]
-                return True
-            try:
-                async with session.begin_nested():
-                    session.add(Lease(name=name, owner=owner, expires_at=now + ttl))
-            except IntegrityError:
-                return False
-            return True
-
-    async def release_lease(self, name: str, owner: str) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(delete(Lease).where(Lease.name == name, Lease.owner == owner))
 
     # -- broadcasts -----------------------------------------------------------------------
 

@@ -628,6 +628,8 @@ class FakeTelegram:
         self.deactivated: set[int] = set()
         self.migrated: dict[int, int] = {}
         self.bad_photos: bool | set[str] = False
+        # Another client polls with this token: every getUpdates of ours gets 409 Conflict.
+        self.foreign_poller = False
         # Test-provided world.
         self.chat_members: dict[tuple[int, int], str] = {}
         self.chats: dict[int, JSON] = {}
@@ -679,6 +681,7 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.rejected: list[Call] = []
         self.conflicts: list[Call] = []
+        self.foreign_conflicts: list[Call] = []  # 409s the foreign_poller knob caused
         self.rejected_429 = 0
         self.callback_answers: list[JSON] = []
         self.left_chats: list[int] = []
@@ -784,7 +787,7 @@ class FakeTelegram:
         call = Call(ex.method, ex.params, status, ex.at, description)
         self.calls.append(call)
         if status == 409:
-            self.conflicts.append(call)
+            (self.conflicts if rejected else self.foreign_conflicts).append(call)
         elif status == 429:
             self.rejected_429 += 1
         elif rejected:
@@ -931,6 +934,13 @@ class FakeTelegram:
 
     async def _get_updates(self, ex: _Exchange) -> list[JSON]:
         """Long polling; a newer getUpdates terminates the one in flight with 409."""
+        if self.foreign_poller:
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; "
+                "make sure that only one bot instance is running",
+                deliberate=True,
+            )
         if self.webhook_url:
             raise ApiError(
                 409,

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -91,6 +92,32 @@ async def test_sigterm_drains_and_a_restart_sends_no_duplicate(
     await asyncio.sleep(1.0)
     assert received(fake) == Counter({chat: 1 for chat in CHATS})
     assert "Traceback" not in process.output()
+
+
+async def test_after_sigkill_a_restart_answers_within_5_seconds(
+    fake: FakeTelegram, database_url: str, store: Store, content: Path, tmp_path: Path
+) -> None:
+    # The default lease: a poller role that outlived its process would keep users waiting 30 s.
+    env = child_environment(**environment_for(fake, database_url, content, LEASE_SECONDS="30"))
+    bot = Process(env, tmp_path)
+    shutil.copy(SEED, content / SEED.name)
+    try:
+        await bot.start()
+        await fake.wait_for(lambda: fake.polling, 20)
+        assert await bot.signal(signal.SIGKILL) == -signal.SIGKILL
+
+        fake.command("/start", chat_id=CHATS[0])
+        restarted = time.monotonic()
+        await bot.start()
+        await fake.wait_for(lambda: fake.messages_to(CHATS[0]), 15)
+        seconds = time.monotonic() - restarted
+        assert seconds < 5.0, (seconds, bot.output()[-3000:])
+        assert "subscribe" in (fake.messages_to(CHATS[0])[0].text or "")
+        print(f"restart to reply: {seconds:.2f} s")  # noqa: T201
+    finally:
+        if bot.child is not None and bot.child.returncode is None:
+            await bot.signal(signal.SIGKILL)
+    # The fake fixture fails the test on any 409 Conflict.
 
 
 async def test_without_a_token_run_exits_with_one_clear_line(tmp_path: Path) -> None:
