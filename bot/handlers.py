@@ -20,7 +20,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import callbacks
 from bot.callbacks import Action, BroadcastButton, TopicButton, shorten
@@ -92,7 +92,7 @@ async def _may_manage(update: Update, context: NewsContext) -> bool:
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:  # a user or chat Telegram does not know: a forged update
+    except (BadRequest, Forbidden) as exc:  # a user or chat Telegram does not know: forged
         logger.info("no rights for user %d in chat %d: %s", user.id, chat.id, exc.message)
         return False
     return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
