@@ -246,8 +246,9 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         return
     wanted = " ".join(context.args)
     key = topic_key(wanted)
-    if await context.store.unsubscribe(chat.id, key):
-        name = next((t.name for t in followed if t.key == key), wanted)
+    # Only keys the chat follows reach the database, whatever was typed.
+    name = next((t.name for t in followed if t.key == key), None)
+    if name is not None and await context.store.unsubscribe(chat.id, key):
         await _reply(update, f"Unsubscribed from {name_html(name)}.")
     else:
         header = f"This chat does not follow {name_html(wanted)}. It follows "
