@@ -1,23 +1,73 @@
-"""Callback data of inline buttons: small strings Telegram echoes back (at most 64 bytes)."""
+"""Callback data of inline buttons: small strings Telegram echoes back (at most 64 bytes).
+
+Any client can send any callback data, so `parse` is total: a forged or stale string gives
+None, never an exception, and an id it returns always fits a 64-bit column.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.notifications import telegram_length
 
 MAX_DATA_BYTES = 64
+ANSWER_LIMIT = 200  # characters of a callback query answer
+LABEL_LIMIT = 64  # our bound for a button's text: longer labels are cut off on phones anyway
+MAX_ID = 2**63 - 1  # the largest value of a BIGINT column
+
+_ELLIPSIS = "…"
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also accepts "²" and "٣"
+_DIGEST = re.compile(r"[0-9a-f]{24}")
+
+
+class Action(StrEnum):
+    """What a button does; its value is the prefix of the callback data."""
+
+    SUBSCRIBE = "sub"
+    UNSUBSCRIBE = "unsub"
+    SEND_BROADCAST = "bc-send"
+    CANCEL_BROADCAST = "bc-cancel"
 
 
 @dataclass(frozen=True)
-class Button:
-    """A pressed button: what to do, and to which topic or broadcast."""
+class TopicRef:
+    """A topic as a button names it: its key, or the digest of a key too long for the data."""
 
-    action: str  # "sub", "unsub", "bc-send", "bc-cancel"
-    value: str  # a topic key, a topic digest ("#..."), or a broadcast id
+    key: str | None = None
+    digest: str | None = None
+
+    def resolve(self, keys: Iterable[str]) -> str | None:
+        """The key among `keys` this names; None when none of them is meant."""
+        for key in keys:
+            if key == self.key or (self.digest is not None and digest(key) == self.digest):
+                return key
+        return None
 
 
-def _topic_ref(key: str, action: str) -> str:
+@dataclass(frozen=True)
+class TopicButton:
+    """A pressed subscribe or unsubscribe button."""
+
+    action: Action
+    topic: TopicRef
+
+
+@dataclass(frozen=True)
+class BroadcastButton:
+    """A pressed send or cancel button under a broadcast's preview."""
+
+    action: Action
+    broadcast_id: int
+
+
+Button = TopicButton | BroadcastButton
+
+
+def _topic_ref(key: str, action: Action) -> str:
     data = f"{action}:{key}"
     if len(data.encode()) <= MAX_DATA_BYTES:
         return data
@@ -30,32 +80,61 @@ def digest(key: str) -> str:
 
 
 def subscribe_data(key: str) -> str:
-    return _topic_ref(key, "sub")
+    return _topic_ref(key, Action.SUBSCRIBE)
 
 
 def unsubscribe_data(key: str) -> str:
-    return _topic_ref(key, "unsub")
+    return _topic_ref(key, Action.UNSUBSCRIBE)
 
 
-def broadcast_data(action: str, broadcast_id: int) -> str:
+def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
-    action, sep, value = data.partition(":")
-    if not sep or not value or action not in {"sub", "unsub", "bc-send", "bc-cancel"}:
+    name, sep, value = data.partition(":")
+    try:
+        action = Action(name)
+    except ValueError:
         return None
-    return Button(action, value)
-
-
-def resolve_topic(value: str, keys: Iterable[str]) -> str | None:
-    """The topic key a button names, among `keys` when it came as a digest."""
+    if not sep or not value:
+        return None
+    if action in (Action.SEND_BROADCAST, Action.CANCEL_BROADCAST):
+        broadcast_id = parse_id(value)
+        return None if broadcast_id is None else BroadcastButton(action, broadcast_id)
     if not value.startswith("#"):
-        return value
-    return next((key for key in keys if digest(key) == value[1:]), None)
+        return TopicButton(action, TopicRef(key=value))
+    if not _DIGEST.fullmatch(value[1:]):
+        return None
+    return TopicButton(action, TopicRef(digest=value[1:]))
+
+
+def parse_id(text: str) -> int | None:
+    """A database id written in ASCII digits, within 1..2**63-1; None for anything else."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis (for button labels)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` cut to at most `limit` UTF-16 units (Telegram's measure), "…" marking a cut."""
+    if telegram_length(text) <= limit:
+        return text
+    room = limit - len(_ELLIPSIS)
+    end = used = 0
+    while used + telegram_length(text[end]) <= room:
+        used += telegram_length(text[end])
+        end += 1
+    return text[:end].rstrip() + _ELLIPSIS
+
+
+def answer_text(text: str) -> str:
+    """A callback query answer within Telegram's limit."""
+    return shorten(text, ANSWER_LIMIT)
+
+
+def button_label(text: str) -> str:
+    """A button's text within our bound (never empty: Telegram refuses an empty label)."""
+    return shorten(text, LABEL_LIMIT) or "?"

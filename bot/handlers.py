@@ -10,21 +10,24 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from telegram import (
+    CallbackQuery,
     Chat,
     ChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    MessageEntity,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import callbacks
-from bot.callbacks import shorten
+from bot.callbacks import Action, BroadcastButton, TopicButton, shorten
 from bot.context import NewsContext
 from bot.notifications import TEXT_LIMIT, render_broadcast, telegram_length
 from bot.posts import topic_key
+from bot.replies import bounded_list, name_html
 from storage.records import Progress, Stats, TopicCount, TopicInfo
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,9 @@ ADMIN_COMMANDS = {
     "stats": "Chats, subscriptions and deliveries",
 }
 KEYBOARD_TOPICS = 30
+# /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.
+PART_LIMIT = (TEXT_LIMIT - 2) // 3
+SUGGESTED_WORDS = 3  # unknown words that get "did you mean"; more are only listed
 BROADCAST_TEXT_LIMIT = 3800  # leaves room for the progress lines under the preview
 ADMIN_ONLY = "Only this group's administrators can change what it follows."
 
@@ -63,6 +69,15 @@ async def _reply(update: Update, text: str, markup: InlineKeyboardMarkup | None 
         )
 
 
+async def _answer(query: CallbackQuery, text: str, *, alert: bool = False) -> None:
+    """Answer a button press, within Telegram's limit for the answer."""
+    await query.answer(callbacks.answer_text(text), show_alert=alert)
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(callbacks.button_label(label), callback_data=data)
+
+
 async def _may_manage(update: Update, context: NewsContext) -> bool:
     """Anyone in a private chat; only administrators (or the group itself) in a group."""
     chat, user = update.effective_chat, update.effective_user
@@ -75,7 +90,11 @@ async def _may_manage(update: Update, context: NewsContext) -> bool:
         return message.sender_chat.id == chat.id  # an anonymous administrator
     if user is None:
         return False
-    member = await context.bot.get_chat_member(chat.id, user.id)
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except (BadRequest, Forbidden) as exc:  # a user or chat Telegram does not know: forged
+        logger.info("no rights for user %d in chat %d: %s", user.id, chat.id, exc.message)
+        return False
     return member.status in {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
@@ -84,15 +103,32 @@ def _is_admin(update: Update, context: NewsContext) -> bool:
     return user is not None and user.id in context.settings.admin_ids
 
 
-def _names(topics: Sequence[TopicInfo | TopicCount]) -> str:
-    return ", ".join(f"<b>{html.escape(t.name)}</b>" for t in topics)
+def _names(
+    header: str, topics: Sequence[TopicInfo | TopicCount], footer: str, limit: int = TEXT_LIMIT
+) -> str:
+    """An inline list of topic names in bold, within `limit`."""
+    names = [name_html(t.name) for t in topics]
+    return bounded_list(header, names, footer, separator=", ", limit=limit)
 
 
 def _suggestions(wanted: str, known: Sequence[TopicCount]) -> str:
     by_key = {t.key: t for t in known}
     close = difflib.get_close_matches(topic_key(wanted), list(by_key), n=3, cutoff=0.5)
-    hint = f" Did you mean {_names([by_key[k] for k in close])}?" if close else ""
-    return f"I don't know the topic <b>{html.escape(wanted)}</b>.{hint} See /topics for all."
+    hint = _names(" Did you mean ", [by_key[k] for k in close], "?") if close else ""
+    return f"I don't know the topic {name_html(wanted)}.{hint} See /topics for all."
+
+
+def _unknown(words: Sequence[str], known: Sequence[TopicCount]) -> str:
+    """What /subscribe says about words that name no topic: hints for a few, a list for many."""
+    if len(words) <= SUGGESTED_WORDS:
+        return "\n".join(_suggestions(word, known) for word in words)
+    return bounded_list(
+        "I don't know the topics ",
+        [name_html(word) for word in words],
+        ". See /topics for all.",
+        separator=", ",
+        limit=PART_LIMIT,
+    )
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -145,8 +181,13 @@ async def subscribe(update: Update, context: NewsContext) -> None:
     # "Breaking News" may be one topic; "news sport" is two.
     items = [wanted] if topic_key(wanted) in by_key else re.split(r"[,\s]+", wanted)
     added, already, unknown = [], [], []
+    seen: set[str] = set()
     for item in filter(None, items):
-        topic = by_key.get(topic_key(item))
+        key = topic_key(item)
+        if key in seen:
+            continue
+        seen.add(key)
+        topic = by_key.get(key)
         if topic is None:
             unknown.append(item)
         elif await context.store.subscribe(chat.id, chat.type, _title(chat), topic.key, _now()):
@@ -155,10 +196,12 @@ async def subscribe(update: Update, context: NewsContext) -> None:
             already.append(topic)
     lines = []
     if added:
-        lines.append(f"Subscribed to {_names(added)}. New posts on it will come here.")
+        footer = ". New posts on it will come here."
+        lines.append(_names("Subscribed to ", added, footer, PART_LIMIT))
     if already:
-        lines.append(f"This chat already follows {_names(already)}.")
-    lines += [_suggestions(item, known) for item in unknown]
+        lines.append(_names("This chat already follows ", already, ".", PART_LIMIT))
+    if unknown:
+        lines.append(_unknown(unknown, known))
     await _reply(update, "\n".join(lines))
 
 
@@ -168,10 +211,7 @@ async def _topic_keyboard(update: Update, known: Sequence[TopicCount]) -> None:
         return
     top = known[:KEYBOARD_TOPICS]
     buttons = [
-        InlineKeyboardButton(
-            f"{shorten(t.name, 30)} ({t.posts})", callback_data=callbacks.subscribe_data(t.key)
-        )
-        for t in top
+        _button(f"{shorten(t.name, 30)} ({t.posts})", callbacks.subscribe_data(t.key)) for t in top
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     more = (
@@ -193,27 +233,26 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
         await _reply(update, "This chat follows no topic. /topics shows what there is.")
         return
     if not context.args:
-        buttons = [
-            [
-                InlineKeyboardButton(
-                    shorten(t.name, 40), callback_data=callbacks.unsubscribe_data(t.key)
-                )
-            ]
-            for t in followed
-        ]
-        await _reply(update, "Pick a topic to stop following:", InlineKeyboardMarkup(buttons))
+        shown = followed[:KEYBOARD_TOPICS]
+        buttons = [[_button(shorten(t.name, 40), callbacks.unsubscribe_data(t.key))] for t in shown]
+        more = (
+            f" (the first {len(shown)} of {len(followed)}; /unsubscribe TOPIC stops any)"
+            if len(followed) > len(shown)
+            else ""
+        )
+        await _reply(
+            update, f"Pick a topic to stop following{more}:", InlineKeyboardMarkup(buttons)
+        )
         return
     wanted = " ".join(context.args)
     key = topic_key(wanted)
-    if await context.store.unsubscribe(chat.id, key):
-        name = next((t.name for t in followed if t.key == key), wanted)
-        await _reply(update, f"Unsubscribed from <b>{html.escape(name)}</b>.")
+    # Only keys the chat follows reach the database, whatever was typed.
+    name = next((t.name for t in followed if t.key == key), None)
+    if name is not None and await context.store.unsubscribe(chat.id, key):
+        await _reply(update, f"Unsubscribed from {name_html(name)}.")
     else:
-        await _reply(
-            update,
-            f"This chat does not follow <b>{html.escape(wanted)}</b>. "
-            f"It follows {_names(followed)}.",
-        )
+        header = f"This chat does not follow {name_html(wanted)}. It follows "
+        await _reply(update, _names(header, followed, "."))
 
 
 async def subscriptions(update: Update, context: NewsContext) -> None:
@@ -225,10 +264,9 @@ async def subscriptions(update: Update, context: NewsContext) -> None:
             update, "This chat follows no topic yet. Try /subscribe, or /topics to see them all."
         )
         return
-    lines = [f"• {html.escape(t.name)}" for t in followed]
-    await _reply(
-        update, "This chat follows:\n" + "\n".join(lines) + "\n\n/unsubscribe to stop one."
-    )
+    lines = [f"• {html.escape(shorten(t.name, 100))}" for t in followed]
+    footer = "\n\n/unsubscribe to stop one."
+    await _reply(update, bounded_list("This chat follows:\n", lines, footer))
 
 
 async def topics(update: Update, context: NewsContext) -> None:
@@ -236,19 +274,9 @@ async def topics(update: Update, context: NewsContext) -> None:
     if not known:
         await _reply(update, "There are no topics yet: the site has not published anything.")
         return
-    header = "Topics (posts):\n"
+    lines = [f"• {html.escape(shorten(t.name, 100))} ({t.posts})" for t in known]
     footer = "\n\nFollow one with /subscribe TOPIC."
-    lines: list[str] = []
-    # Room for the list: Telegram's limit, less the frame and an "… and N more" line.
-    room = TEXT_LIMIT - telegram_length(header + footer) - 40
-    for shown, topic in enumerate(known):
-        visible = f"• {topic.name} ({topic.posts})"  # what the user sees: escapes count once
-        room -= telegram_length(visible) + 1
-        if room < 0:
-            lines.append(f"… and {len(known) - shown} more")
-            break
-        lines.append(f"• {html.escape(topic.name)} ({topic.posts})")
-    await _reply(update, header + "\n".join(lines) + footer)
+    await _reply(update, bounded_list("Topics (posts):\n", lines, footer))
 
 
 async def stop(update: Update, context: NewsContext) -> None:
@@ -274,17 +302,18 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     if not _is_admin(update, context):
         await _reply(update, "Sorry, only the site's admins can broadcast.")
         return
-    body = re.sub(r"^/\w+(@\w+)?\s*", "", message.text_html or "", count=1)
-    plain = re.sub(r"^/\w+(@\w+)?\s*", "", message.text or "", count=1)
+    text = message.text or ""
+    prefix = re.match(r"/\w+(@\w+)?\s*", text)
+    cut = prefix.end() if prefix else 0
     topic = None
-    if match := re.match(r"#(\S+)\s*", plain):
+    if match := re.match(r"#(\S+)\s*", text[cut:]):
         known = {t.key: t for t in await context.store.topics()}
         topic = known.get(topic_key(match.group(1)))
         if topic is None:
             await _reply(update, _suggestions(match.group(1), list(known.values())))
             return
-        body = re.sub(r"^#\S+\s*", "", body, count=1)
-        plain = plain[match.end() :]
+        cut += match.end()
+    plain, body = text[cut:], _html_after(message, cut)
     if not plain.strip():
         await _reply(update, "Usage: /broadcast [#topic] TEXT — I'll show a preview first.")
         return
@@ -300,18 +329,18 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     audience = await context.store.broadcast_audience(key)
     broadcast_id = await context.store.create_broadcast(html_text, key, user.id, chat.id, _now())
     whom = (
-        f"the {audience} chats following {topic.name}" if topic else f"all {audience} active chats"
+        f"the {audience} chats following {shorten(topic.name, 100)}"
+        if topic
+        else f"all {audience} active chats"
     )
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                _button(
                     f"Send to {audience} chats",
-                    callback_data=callbacks.broadcast_data("bc-send", broadcast_id),
+                    callbacks.broadcast_data(Action.SEND_BROADCAST, broadcast_id),
                 ),
-                InlineKeyboardButton(
-                    "Cancel", callback_data=callbacks.broadcast_data("bc-cancel", broadcast_id)
-                ),
+                _button("Cancel", callbacks.broadcast_data(Action.CANCEL_BROADCAST, broadcast_id)),
             ]
         ]
     )
@@ -322,6 +351,26 @@ async def broadcast(update: Update, context: NewsContext) -> None:
         do_quote=False,
     )
     await context.store.set_broadcast_preview(broadcast_id, preview.message_id)
+
+
+def _html_after(message: Message, cut: int) -> str:
+    """The HTML of `message.text[cut:]`, its formatting kept however the cut splits it."""
+    text = message.text or ""
+    start = telegram_length(text[:cut])  # entity offsets count UTF-16 units
+    entities = []
+    for entity in message.entities:
+        begin, end = max(entity.offset, start), entity.offset + entity.length
+        if end > begin:  # entities wholly inside the cut part (the command, #topic) go
+            shifted = {**entity.to_dict(), "offset": begin - start, "length": end - begin}
+            entities.append(MessageEntity.de_json(shifted, message.get_bot()))
+    rest = Message(
+        message_id=message.message_id,
+        date=message.date,
+        chat=message.chat,
+        text=text[cut:],
+        entities=entities,
+    )
+    return rest.text_html
 
 
 async def stats(update: Update, context: NewsContext) -> None:
@@ -337,13 +386,11 @@ def format_stats(numbers: Stats) -> str:
     deliveries = (
         ", ".join(f"{n} {status}" for status, n in sorted(numbers.deliveries.items())) or "none"
     )
-    topics = (
-        "\n".join(f"• {html.escape(t.name)}: {t.chats}" for t in numbers.subscriptions[:50])
-        or "none"
-    )
-    return (
-        f"<b>Chats</b>: {chats}\n<b>Deliveries</b>: {deliveries}\n<b>Subscriptions</b>:\n{topics}"
-    )
+    header = f"<b>Chats</b>: {chats}\n<b>Deliveries</b>: {deliveries}\n<b>Subscriptions</b>:\n"
+    if not numbers.subscriptions:
+        return header + "none"
+    lines = [f"• {html.escape(shorten(t.name, 100))}: {t.chats}" for t in numbers.subscriptions]
+    return bounded_list(header, lines)
 
 
 # -- buttons ----------------------------------------------------------------------------------
@@ -355,61 +402,66 @@ async def button(update: Update, context: NewsContext) -> None:
     pressed = callbacks.parse(query.data or "")
     message = query.message
     if pressed is None or not isinstance(message, Message):
-        await query.answer("This button no longer works.")
+        await _answer(query, "This button no longer works.")
         return
-    if pressed.action.startswith("bc-"):
-        await _broadcast_button(update, context, pressed, message)
+    if isinstance(pressed, BroadcastButton):
+        await _broadcast_button(query, context, pressed, message)
         return
     if not await _may_manage(update, context):
-        await query.answer(ADMIN_ONLY, show_alert=True)
+        await _answer(query, ADMIN_ONLY, alert=True)
         return
-    chat = message.chat
-    if pressed.action == "sub":
+    await _topic_button(query, context, pressed, message.chat)
+
+
+async def _topic_button(
+    query: CallbackQuery, context: NewsContext, pressed: TopicButton, chat: Chat
+) -> None:
+    if pressed.action == Action.SUBSCRIBE:
         known = await context.store.topics()
-        key = callbacks.resolve_topic(pressed.value, [t.key for t in known])
+        key = pressed.topic.resolve(t.key for t in known)
         topic = next((t for t in known if t.key == key), None)
         if topic is None:
-            await query.answer("That topic no longer exists.")
+            await _answer(query, "That topic no longer exists.")
             return
         await context.store.subscribe(chat.id, chat.type, _title(chat), topic.key, _now())
-        await query.answer(f"Subscribed to {topic.name}")
+        await _answer(query, f"Subscribed to {topic.name}")
         await query.edit_message_text(
-            f"Subscribed to <b>{html.escape(topic.name)}</b>. /subscribe to add another.",
+            f"Subscribed to {name_html(topic.name)}. /subscribe to add another.",
             parse_mode=ParseMode.HTML,
         )
-    else:
-        followed = await context.store.subscriptions(chat.id)
-        key = callbacks.resolve_topic(pressed.value, [t.key for t in followed])
-        name = next((t.name for t in followed if t.key == key), None)
-        if key is None or name is None or not await context.store.unsubscribe(chat.id, key):
-            await query.answer("This chat does not follow that topic any more.")
-            return
-        await query.answer(f"Unsubscribed from {name}. /subscribe to follow it again.")
+        return
+    followed = await context.store.subscriptions(chat.id)
+    key = pressed.topic.resolve(t.key for t in followed)
+    name = next((t.name for t in followed if t.key == key), None)
+    if key is None or name is None or not await context.store.unsubscribe(chat.id, key):
+        await _answer(query, "This chat does not follow that topic any more.")
+        return
+    # The name goes last: a long one is what gets shortened.
+    await _answer(query, f"Unsubscribed (/subscribe to follow it again): {name}")
 
 
 async def _broadcast_button(
-    update: Update, context: NewsContext, pressed: callbacks.Button, message: Message
+    query: CallbackQuery, context: NewsContext, pressed: BroadcastButton, message: Message
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    info = await context.store.broadcast(int(pressed.value)) if pressed.value.isdigit() else None
-    if info is None or info.preview_chat_id != message.chat.id or not _is_admin(update, context):
-        await query.answer("Only the admin who wrote this broadcast can send it.", show_alert=True)
+    info = await context.store.broadcast(pressed.broadcast_id)
+    admin = query.from_user.id in context.settings.admin_ids
+    if info is None or info.preview_chat_id != message.chat.id or not admin:
+        await _answer(query, "Only the admin who wrote this broadcast can send it.", alert=True)
         return
-    if pressed.action == "bc-cancel":
+    if pressed.action == Action.CANCEL_BROADCAST:
         if await context.store.cancel_broadcast(info.id):
-            await query.answer("Cancelled")
+            await _answer(query, "Cancelled")
             await query.edit_message_text(
                 f"{info.html}\n\n<i>Cancelled: nothing was sent.</i>", parse_mode=ParseMode.HTML
             )
         else:
-            await query.answer(f"Already {info.state}.")
+            await _answer(query, f"Already {info.state}.")
         return
     queued = await context.store.start_broadcast(info.id, _now())
     if queued is None:
-        await query.answer(f"Already {info.state}.")
+        await _answer(query, f"Already {info.state}.")
         return
-    await query.answer(f"Sending to {queued} chats")
+    await _answer(query, f"Sending to {queued} chats")
     services = context.services
     if services.sender is not None:
         services.sender.wake()
@@ -451,10 +503,14 @@ async def membership(update: Update, context: NewsContext) -> None:
 
 async def on_error(update: object, context: NewsContext) -> None:
     logger.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
-        try:
-            await update.effective_message.reply_text(
-                "Sorry, something went wrong on my side. Please try again in a minute."
-            )
-        except TelegramError:
-            logger.warning("could not tell the user about the error", exc_info=True)
+    if not isinstance(update, Update):
+        return
+    sorry = "Sorry, something went wrong on my side. Please try again in a minute."
+    try:
+        if update.callback_query is not None:
+            # A button press is answered on the button: nothing is posted into the chat.
+            await _answer(update.callback_query, sorry)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(sorry)
+    except TelegramError:
+        logger.warning("could not tell the user about the error", exc_info=True)

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 MAX_POST_BYTES = 1_000_000
+TOPIC_KEY_LIMIT = 200  # characters, the width of the topic columns
 POST_SUFFIXES = (".md", ".markdown")
 _JEKYLL_DEFAULTS = Permalinks()
 
@@ -107,7 +108,8 @@ def topic_key(name: str) -> str:
     key = name.strip().lstrip("#").casefold()
     # casefold() may leave decomposed characters; NFC makes "é" typed either way one key.
     key = unicodedata.normalize("NFC", key)
-    return _KEY_SEPARATORS.sub("-", key).strip("-")
+    # Keys are stored in 200-character columns: a longer one would fail the whole scan.
+    return _KEY_SEPARATORS.sub("-", key).strip("-")[:TOPIC_KEY_LIMIT].rstrip("-")
 
 
 def is_post_file(relpath: PurePosixPath) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     DateTime,
@@ -161,8 +162,9 @@ class Delivery(Base):
     broadcast_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("broadcasts.id", ondelete="CASCADE")
     )
-    # The subscribed topic keys that matched, comma-separated (post deliveries only).
-    topics: Mapped[str] = mapped_column(Text, default="")
+    # The subscribed topic keys that matched, a JSON list (empty for broadcasts): a key may
+    # hold any character, commas included.
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
     # pending -> sending (leased) -> sent | failed | dead (the chat blocked the bot).
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

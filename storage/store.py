@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Select,
     Subquery,
@@ -447,11 +448,15 @@ class Store:
     async def _queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
         """Write one outbox row per active chat following any of the post's topics."""
         subs = models.Subscription
+        # One aggregate, spelled per engine: the matched keys as a JSON list.
+        as_json_list = (
+            func.json_group_array if session.get_bind().dialect.name == "sqlite" else func.json_agg
+        )
         recipients = (
             select(
                 literal(post_id).label("post_id"),
                 subs.chat_id,
-                func.aggregate_strings(subs.topic, ",").label("topics"),
+                as_json_list(subs.topic, type_=JSON).label("topics"),
                 literal("pending").label("status"),
                 literal(0).label("attempts"),
                 literal(now, models.UTCDateTime()).label("not_before"),
@@ -525,7 +530,7 @@ class Store:
             job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
             if row.post_id is not None:
                 title, excerpt, url, image_url, names = posts[row.post_id]
-                keys = sorted(k for k in row.topics.split(",") if k)
+                keys = sorted(k for k in row.topics if k)
                 topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
                 job = DeliveryJob(
                     row.id,
@@ -772,7 +777,7 @@ class Store:
             )
             audience = self._audience(topic).add_columns(
                 literal(broadcast_id).label("broadcast_id"),
-                literal("").label("topics"),
+                literal([], JSON).label("topics"),
                 literal("pending").label("status"),
                 literal(0).label("attempts"),
                 literal(now, models.UTCDateTime()).label("not_before"),

@@ -9,7 +9,7 @@ import pytest
 
 from storage.store import Store
 from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram, SentMessage
+from tests.fake_telegram import FakeTelegram, SentMessage, utf16_len
 from tests.test_end_to_end import first_scan_done, say
 
 ADMIN = 777
@@ -116,3 +116,32 @@ async def test_stats_for_admins(readers: None, fake: FakeTelegram) -> None:
     admin_scope = {"type": "chat", "chat_id": ADMIN}
     assert "broadcast" in {c["command"] for c in fake.commands_for(admin_scope)}
     assert "broadcast" not in {c["command"] for c in fake.commands_for()}
+
+
+async def test_formatting_that_starts_inside_the_topic_survives_its_removal(
+    readers: None, fake: FakeTelegram
+) -> None:
+    await say(fake, "/subscribe news", READERS[0])
+    text = "/broadcast #News Hello 🗞 world"
+    at = text.index
+
+    def entity(kind: str, start: int, end: int) -> dict[str, object]:
+        """An entity over text[start:end], in UTF-16 units as Telegram sends it."""
+        offset, length = utf16_len(text[:start]), utf16_len(text[start:end])
+        return {"type": kind, "offset": offset, "length": length}
+
+    entities = [
+        entity("bot_command", 0, len("/broadcast")),
+        entity("hashtag", at("#"), at(" Hello")),
+        entity("bold", at("ws"), at(" 🗞")),  # starts inside "#News", runs into the text
+        entity("italic", at("world"), len(text)),  # after a two-unit emoji
+    ]
+    before = len(fake.messages_to(ADMIN))
+    fake.text_message(text, chat_id=ADMIN, entities=entities)
+    await fake.wait_for(lambda: len(fake.messages_to(ADMIN)) > before, 5)
+    preview = fake.messages_to(ADMIN)[-1]
+    assert (preview.text or "").startswith("📢 <b>Hello</b> 🗞 <i>world</i>\n\n")
+    assert "the 1 chats following News" in (preview.text or "")
+    fake.press_button(preview, buttons(preview)[0]["callback_data"], user_id=ADMIN)
+    await fake.wait_for(lambda: broadcasts_to(fake, READERS[0]), 5)
+    assert broadcasts_to(fake, READERS[0]) == ["📢 <b>Hello</b> 🗞 <i>world</i>"]
