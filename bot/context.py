@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,10 @@ class Services:
     # True while this process holds the poller lease: it polls, scans and reports.
     leading: bool = False
     content_missing: bool = False
+    # Held while a scan runs: one scan at a time.
+    scanning: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Set when the process begins to stop: a scan still reading files gives up.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
 
