@@ -74,11 +74,13 @@ def build_application(settings: Settings, store: Store) -> NewsApplication:
 async def scan_job(context: NewsContext) -> None:
     """Scan the content folder, when this process is the one that polls and scans."""
     services = context.services
+    # The scan at gaining the lease and the repeating one may meet: two scans at once would
+    # both read (and both log) the same changed files.
     if not services.leading or services.scanning.locked():
         return
     try:
         async with services.scanning:
-            result = await scan(services.store, services.settings)
+            result = await scan(services.store, services.settings, stop=services.stopping)
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)

@@ -39,6 +39,8 @@ class Services:
             "database back: scanning again",
         )
     )
+    # Set when the process begins to stop: a scan still reading files gives up.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
 

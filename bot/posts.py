@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,12 +24,14 @@ from markdown_it.token import Token
 from bot.permalinks import Permalinks, UnknownPlaceholder, post_link
 
 __all__ = [
+    "MAX_FRONT_MATTER_BYTES",
     "MAX_POST_BYTES",
     "POST_SUFFIXES",
     "MalformedPost",
     "Post",
     "Topic",
     "is_post_file",
+    "not_a_regular_file",
     "parse_post",
     "read_post",
     "topic_key",
@@ -36,6 +39,8 @@ __all__ = [
 
 MAX_POST_BYTES = 1_000_000
 TOPIC_KEY_LIMIT = 200  # characters, the width of the topic columns
+# Pure-Python YAML is slow: the densest 64 KiB of front matter takes about 2 s to parse.
+MAX_FRONT_MATTER_BYTES = 64 * 1024
 POST_SUFFIXES = (".md", ".markdown")
 _JEKYLL_DEFAULTS = Permalinks()
 
@@ -123,15 +128,10 @@ def is_post_file(relpath: PurePosixPath) -> bool:
 def read_post(
     root: Path, file: Path, *, tz: tzinfo = UTC, links: Permalinks = _JEKYLL_DEFAULTS
 ) -> Post:
-    """Read and parse the post at file; its path is taken relative to root."""
+    """Read and parse the post at file (a regular file, reached by no link below root)."""
     path = _relative_posix(root, file)
     try:
-        with file.open("rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
-            if size > MAX_POST_BYTES:
-                raise MalformedPost(path, f"file is too large ({size} bytes)")
-            # Read one byte past the limit: the file may have grown since fstat.
-            data = stream.read(MAX_POST_BYTES + 1)
+        data = _read_regular_file(root, path)
     except OSError as error:
         raise MalformedPost(path, error.strerror or str(error)) from error
     if len(data) > MAX_POST_BYTES:
@@ -145,6 +145,69 @@ def read_post(
     except UnicodeDecodeError as error:
         raise MalformedPost(path, f"not UTF-8 text (byte offset {error.start})") from error
     return parse_post(text, path, tz=tz, links=links)
+
+
+def not_a_regular_file(mode: int) -> str | None:
+    """Why a file of this st_mode (from lstat) is never read as a post; None if it may be."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = [
+        (stat.S_ISLNK, "a symbolic link, not followed"),
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    kind = next((kind for test, kind in kinds if test(mode)), "a device")
+    return f"not a regular file ({kind})"
+
+
+# Never block on open (a FIFO without a writer) and never follow a link: fstat then tells
+# what was opened. O_NONBLOCK does not change reads from a regular file.
+_OPEN_FILE = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _read_regular_file(root: Path, path: str) -> bytes:
+    """The first MAX_POST_BYTES + 1 bytes of root/path, a regular file reached without links.
+
+    Each step is opened relative to the folder before it with O_NOFOLLOW, so no symbolic
+    link below root is followed, even one swapped in while we look: a link could lead out
+    of the content folder (to /etc/shadow) or to a FIFO that would block the scan forever.
+    """
+    parts = PurePosixPath(path).parts
+    if ".." in parts:
+        raise MalformedPost(path, f"not inside the content folder {root}")
+    if not parts:
+        raise MalformedPost(path, "not a regular file (a folder)")
+    *folders, name = parts
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in folders:
+            mode = os.stat(part, dir_fd=folder, follow_symlinks=False).st_mode
+            _check_mode(path, mode, folder_ok=True)
+            inner = os.open(part, _OPEN_FOLDER, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        _check_mode(path, os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+        descriptor = os.open(name, _OPEN_FILE, dir_fd=folder)
+    finally:
+        os.close(folder)
+    with os.fdopen(descriptor, "rb") as stream:
+        # Checked again on what was opened: the file may have been swapped since the stat.
+        status = os.fstat(stream.fileno())
+        _check_mode(path, status.st_mode)
+        if status.st_size > MAX_POST_BYTES:
+            raise MalformedPost(path, f"file is too large ({status.st_size} bytes)")
+        # Read one byte past the limit: the file may have grown since fstat.
+        return stream.read(MAX_POST_BYTES + 1)
+
+
+def _check_mode(path: str, mode: int, *, folder_ok: bool = False) -> None:
+    if folder_ok and stat.S_ISDIR(mode):
+        return
+    problem = not_a_regular_file(mode)
+    if problem is not None:
+        raise MalformedPost(path, problem)
 
 
 def parse_post(
@@ -241,8 +304,14 @@ def _split(text: str, path: str) -> tuple[Mapping[Any, Any], str]:
     stripped = text.strip()
     if not _OPENING.match(stripped):
         raise MalformedPost(path, "no front matter")
-    if not _FRONT_MATTER.match(stripped):
+    match = _FRONT_MATTER.match(stripped)
+    if match is None:
         raise MalformedPost(path, "front matter is not closed (no second '---' line)")
+    if len(match["yaml"].encode()) > MAX_FRONT_MATTER_BYTES:
+        # YAML parsing is slow and memory-hungry (a 1 MB block: 15 s, 300 MB).
+        raise MalformedPost(
+            path, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB"
+        )
     leading_lines = text[: len(text) - len(text.lstrip())].count("\n")
     handler = _JekyllYAMLHandler(first_line=leading_lines + 2)
     try:

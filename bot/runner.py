@@ -65,6 +65,9 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
         await ensure_current(store.engine)
         application = build_application(settings, store)
         services: Services = application.bot_data["services"]
+        # Application.stop() waits for running jobs without a limit: a scan stuck on the
+        # file system must give up when the bot stops, or SIGTERM would not stop it.
+        services.stopping = stop
         rate = 1.0 / services.limiter.interval
         bot = sender_bot(settings, concurrency_for(rate))
         sender = Sender(store, bot, services.limiter, settings)

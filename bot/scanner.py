@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import os
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
 
 from bot.permalinks import Permalinks
-from bot.posts import MalformedPost, is_post_file, read_post
+from bot.posts import MalformedPost, Post, is_post_file, not_a_regular_file, read_post
 from bot.settings import Settings
 from storage.records import FileSeen, ScanResult
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 class ContentDirMissing(FileNotFoundError):
     """CONTENT_DIR does not exist or is not a folder."""
 
 
-def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
-    """Every post file under `root`: relative posix path -> (mtime_ns, size)."""
+def _walk(root: Path) -> dict[str, os.stat_result]:
+    """Every post file under `root`: relative posix path -> its lstat()."""
     if not root.is_dir():
         raise ContentDirMissing(f"CONTENT_DIR {str(root)!r} is not a folder")
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, os.stat_result] = {}
+    # os.walk does not descend into linked folders; lstat does not follow linked files.
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
@@ -34,48 +42,107 @@ def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
             if not is_post_file(relative):
                 continue
             try:
-                stat = os.stat(full)
+                found[str(relative)] = os.lstat(full)
             except OSError:
                 continue  # removed while we looked; the next scan sees it gone
-            found[str(relative)] = (stat.st_mtime_ns, stat.st_size)
     return found
 
 
-def read_files(
-    root: Path,
-    seen: dict[str, tuple[int, int]],
-    paths: list[str],
-    tz: tzinfo,
-    links: Permalinks | None = None,
-) -> list[FileSeen]:
-    """Parse the given files; a malformed one becomes a MalformedPost, never an exception."""
+def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
+    """Every post file under `root`: relative posix path -> (mtime_ns, size)."""
+    return {path: (s.st_mtime_ns, s.st_size) for path, s in _walk(root).items()}
+
+
+def _read_changes(
+    root: Path, known: dict[str, tuple[int, int]], tz: tzinfo, links: Permalinks
+) -> tuple[set[str], list[FileSeen]]:
+    """Every post file now present, and the changed ones read (a bad one as MalformedPost)."""
+    found = _walk(root)
     files = []
-    for path in paths:
+    for path, status in sorted(found.items()):
+        if known.get(path) == (status.st_mtime_ns, status.st_size):
+            continue
+        # A FIFO, socket, device or link is reported without being opened: opening a FIFO
+        # blocks until someone writes to it, and a link may lead out of CONTENT_DIR.
+        problem = not_a_regular_file(status.st_mode)
+        post: Post | MalformedPost
+        if problem is not None:
+            post = MalformedPost(path, problem)
+        else:
+            try:
+                post = read_post(root, root / path, tz=tz, links=links)
+            except MalformedPost as exc:
+                post = exc
+        files.append(FileSeen(path, status.st_mtime_ns, status.st_size, post))
+    return set(found), files
+
+
+def _in_daemon_thread(work: Callable[[], T]) -> asyncio.Future[T]:
+    """work() started in a thread of its own that neither shutdown nor interpreter exit wait for.
+
+    asyncio.to_thread would use the default executor, which asyncio.run() joins at shutdown:
+    a read stuck in the kernel (a hung network mount) would then keep SIGTERM from stopping
+    the bot. Cancelling the returned future abandons the thread; its result is dropped.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():  # else cancelled: nobody waits for it any more
+            outcome()
+
+    def run() -> None:
         try:
-            post: object = read_post(root, root / path, tz=tz, links=links or Permalinks())
-        except MalformedPost as exc:
-            post = exc
-        mtime, size = seen[path]
-        files.append(FileSeen(path, mtime, size, post))  # type: ignore[arg-type]
-    return files
+            result = work()
+        except BaseException as error:  # every outcome must reach the waiting task
+            outcome = functools.partial(future.set_exception, error)
+        else:
+            outcome = functools.partial(future.set_result, result)
+        with contextlib.suppress(RuntimeError):  # the event loop is closed: nobody waits
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=run, name="newsbot-scan", daemon=True).start()
+    return future
+
+
+async def _unless_stopped(work: Callable[[], T], stop: asyncio.Event | None) -> T | None:
+    """work() in a daemon thread; None, and the thread abandoned, if stop is set first."""
+    reading = _in_daemon_thread(work)
+    waiters: list[asyncio.Future[Any]] = [reading]
+    if stop is not None:
+        waiters.append(asyncio.ensure_future(stop.wait()))
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()  # no-op when done; else nobody wants its result any more
+    return reading.result() if not reading.cancelled() else None
 
 
 async def scan(
-    store: Store, settings: Settings, *, dry_run: bool = False, now: datetime | None = None
+    store: Store,
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    stop: asyncio.Event | None = None,
 ) -> ScanResult:
     """Scan CONTENT_DIR once: record what changed and queue the posts now due.
 
     Unchanged files (same size and modification time) are not read again, so a rescan
-    costs one stat() per file. A malformed file is logged once per change and skipped.
+    costs one lstat() per file. A malformed file is logged once per change and skipped.
+    When `stop` is set before the files are read, the scan gives up: nothing is recorded
+    and the result is empty (the next scan reads them).
     """
     root = settings.content_dir
     known = await store.file_fingerprints()
-    seen = await asyncio.to_thread(fingerprints, root)
-    changed = sorted(path for path, fp in seen.items() if known.get(path) != fp)
-    removed = sorted(path for path in known if path not in seen)
-    files = await asyncio.to_thread(
-        read_files, root, seen, changed, settings.timezone, settings.permalinks
+    read = await _unless_stopped(
+        functools.partial(_read_changes, root, known, settings.timezone, settings.permalinks), stop
     )
+    if read is None:
+        return ScanResult()
+    present, files = read
+    removed = sorted(path for path in known if path not in present)
     result = await store.apply_scan(
         files, removed, now or datetime.now(UTC), site_url=settings.site_url, dry_run=dry_run
     )

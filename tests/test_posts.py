@@ -378,7 +378,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
         read_post(tmp_path, tmp_path / "missing.md")
     assert (caught.value.path, caught.value.reason) == ("missing.md", "No such file or directory")
     (tmp_path / "folder.md").mkdir()
-    with pytest.raises(MalformedPost, match="Is a directory"):
+    with pytest.raises(MalformedPost, match=r"not a regular file \(a folder\)"):
         read_post(tmp_path, tmp_path / "folder.md")
 
 
