@@ -81,6 +81,10 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
             finally:
                 stop.set()
                 await sending
+                # APScheduler cancels a job submitted after JobQueue.stop() waited for the
+                # running ones, and logs that as an error: submit no more before stopping.
+                assert application.job_queue is not None
+                application.job_queue.scheduler.pause()
                 await application.stop()
     finally:
         await store.close()
