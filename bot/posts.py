@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import frontmatter
 import ftfy
@@ -27,7 +27,9 @@ __all__ = [
     "Post",
     "Topic",
     "is_post_file",
+    "is_web_url",
     "parse_post",
+    "photo_url",
     "read_post",
     "topic_key",
 ]
@@ -93,10 +95,8 @@ class Post:
         return _join_url(site_url, self.link)
 
     def image_url(self, site_url: str) -> str | None:
-        """The image's absolute URL on the site at site_url, or None."""
-        if self.image is None:
-            return None
-        return _join_url(site_url, _quote_path(self.image))
+        """The image's absolute http(s) URL on the site at site_url, or None."""
+        return None if self.image is None else photo_url(self.image, site_url)
 
 
 def topic_key(name: str) -> str:
@@ -430,6 +430,9 @@ def _parse_date(text: str, tz: tzinfo) -> datetime | None:
 # --- links --------------------------------------------------------------------------------
 
 _ABSOLUTE_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://")
+# A URL scheme as RFC 3986 spells it: "javascript:" and "C:" have one too.
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_WEB_SCHEMES = ("http", "https")
 # Jekyll's URL escaping keeps unreserved, sub-delims, ":", "@" and "/".
 _URL_SAFE = "/:@!$&'()*+,;=~"
 _PLACEHOLDER = re.compile(
@@ -470,6 +473,29 @@ def _link(permalink: object, categories: tuple[str, ...], when: datetime, slug: 
     pieces.append(quote(template[position:], safe=_URL_SAFE + "%"))
     # Empty categories (or a template without a leading slash) must not leave "//" or "".
     return "/" + re.sub("/{2,}", "/", "".join(pieces)).lstrip("/")
+
+
+def photo_url(ref: str, site_url: str) -> str | None:
+    """The absolute http(s) URL an image reference names on the site at site_url, or None.
+
+    The result becomes a photo that Telegram fetches; any other string (a local path,
+    file://, javascript:) could make the Bot API client upload a file from this machine.
+    """
+    scheme = _SCHEME.match(ref)
+    if scheme is not None and scheme[1].lower() not in _WEB_SCHEMES:
+        return None
+    url = _join_url(site_url, _quote_path(ref))
+    return url if is_web_url(url) else None
+
+
+def is_web_url(url: str) -> bool:
+    """Whether url is an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme.lower() in _WEB_SCHEMES and bool(host)
 
 
 def _quote_path(ref: str) -> str:
