@@ -56,10 +56,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 LIVE = ("pending", "sending")
 _CHUNK = 500
-# Every transaction here is a few statements back to back. One left open longer belongs to
-# a process that stopped (SIGSTOP, a debugger, a frozen VM): PostgreSQL ends its session so
-# that its row locks (claimed rows, the shared send schedule) do not stall every other one.
-IDLE_IN_TRANSACTION_MS = 5000
 
 
 class DryRun(Exception):
@@ -69,10 +65,7 @@ class DryRun(Exception):
 def create_engine(url: str) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and write-locking transactions."""
     if not url.startswith("sqlite"):
-        settings = {"idle_in_transaction_session_timeout": str(IDLE_IN_TRANSACTION_MS)}
-        return create_async_engine(
-            url, pool_pre_ping=True, connect_args={"server_settings": settings}
-        )
+        return create_async_engine(url, pool_pre_ping=True)
     engine = create_async_engine(url, connect_args={"timeout": 30})
 
     @event.listens_for(engine.sync_engine, "connect")

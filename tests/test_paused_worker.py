@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from bot.delivery import concurrency_for
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import child_environment, environment_for, reset_postgres
@@ -58,6 +60,30 @@ async def wait_for_log(process: Process, text: str, seconds: float = 15.0) -> No
             await asyncio.sleep(0.05)
 
 
+async def stop_outside_transactions(store: Store, process: Process) -> None:
+    """SIGSTOP the process, at a moment when it has no transaction open.
+
+    A process stopped inside a transaction keeps its row locks until it goes on: the other
+    sender would skip those rows meanwhile, which is not what this test is about.
+    """
+    assert process.child is not None
+    for _ in range(50):
+        process.child.send_signal(signal.SIGSTOP)
+        await asyncio.sleep(0.05)
+        async with store.engine.connect() as conn:
+            busy = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND state <> 'idle'"
+                )
+            )
+        if not busy:
+            return
+        process.child.send_signal(signal.SIGCONT)
+        await asyncio.sleep(0.1)
+    raise AssertionError("the worker was always inside a transaction")
+
+
 def received(fake: FakeTelegram) -> Counter[int]:
     return Counter(int(m.chat_id) for m in fake.sent)
 
@@ -74,13 +100,12 @@ async def test_a_worker_paused_past_its_lease_sends_nothing_it_no_longer_holds(
     await hold_back_sends(store, 3.0)
     broadcast_id = await queue_broadcast(store, CHATS)
     async with asyncio.timeout(10):
-        while await held_by(store, f"%:{paused.child.pid}:%") == 0:
+        # Two batches: one waiting for slots, one queued; then it claims no more.
+        while await held_by(store, f"%:{paused.child.pid}:%") < 2 * concurrency_for(RATE):
             await asyncio.sleep(0.02)
-    paused.child.send_signal(signal.SIGSTOP)
+    await stop_outside_transactions(store, paused)
     try:
         await other.start()
-        # If the stop caught it inside a transaction, PostgreSQL ends that session after
-        # IDLE_IN_TRANSACTION_MS, and with it the locks on the rows it was claiming.
         await fake.wait_for(lambda: set(received(fake)) == set(CHATS), 30)
         async with asyncio.timeout(10):
             while (await store.broadcast_progress(broadcast_id)).remaining:
