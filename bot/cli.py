@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import runner
+from bot import redaction, runner
 from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
 from bot.handlers import progress_line
 from bot.notifications import render_broadcast, render_post
@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         settings = Settings.from_env()
+        redaction.hide_secrets(settings)
         command: Coroutine[Any, Any, int] = COMMANDS[args.command](settings, args)
         return asyncio.run(command)
     except (SettingsError, SchemaOutOfDate, ContentDirMissing, CommandError) as exc:
@@ -92,6 +93,8 @@ def configure_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     runner.hide_token_from_logs()
+    # Every line any library logs passes through the root handler, and so through this filter.
+    redaction.install()
     for noisy in ("apscheduler", "telegram.ext.ExtBot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

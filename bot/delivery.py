@@ -14,6 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -33,6 +34,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.callbacks import shorten, unsubscribe_data
 from bot.notifications import render_post
 from bot.outage import OutageLog
+from bot.posts import is_web_url
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from storage.records import DeliveryJob, Failed, Outcome, Retry, Sent
@@ -45,6 +47,9 @@ GROUP_LIMIT = 20  # messages per minute to one group (Telegram's documented limi
 GROUP_WINDOW = timedelta(minutes=1)
 MAX_BACKOFF = 300.0
 IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
+# A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
+# request to reach Telegram before another sender may take the row over.
+SEND_MARGIN = 0.1
 
 # Methods that put a message in a chat: Telegram's flood limits count these.
 PACED_METHODS = frozenset(
@@ -183,7 +188,9 @@ class Sender:
     each outcome is written after its send. A process killed mid-batch leaves leased rows
     that any sender claims again once the lease expires: those already sent but not yet
     recorded (at most the sends in flight and one pending write) are sent twice; nothing
-    is lost.
+    is lost. The same holds for a process paused (SIGSTOP) past the lease: each row's lease
+    is checked right before its send, so after the pause it sends nothing it no longer
+    holds, and only the sends that were in flight when it stopped can go twice.
     """
 
     def __init__(
@@ -213,9 +220,10 @@ class Sender:
         self._group_sends: dict[int, list[datetime]] = {}
         self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
-        # When the lease of each claimed row ends, unless a heartbeat extended them all.
+        # When the lease of each row this sender holds ends, as far as it knows: set at the
+        # claim, moved by the heartbeat for the rows the database says are still ours, and
+        # dropped once the row's outcome is written or the row is lost.
         self._held_until: dict[int, datetime] = {}
-        self._extended_until = datetime.min.replace(tzinfo=UTC)
         self._wake = asyncio.Event()
         # One line when the database goes away and one when it is back, not one per retry.
         self._database = OutageLog(
@@ -265,7 +273,6 @@ class Sender:
         self._wake.set()
         while not self._jobs.empty():
             self._jobs.get_nowait()
-        self._held_until.clear()
         for _ in range(self.concurrency):
             self._jobs.put_nowait(None)  # one "no more work" per worker
 
@@ -277,11 +284,12 @@ class Sender:
                 # Workers set _wake when they take the queue down to half.
                 await self._sleep(IDLE_POLL)
                 continue
+            now = _now()
             try:
                 jobs = await self.store.claim_deliveries(
                     self.owner,
                     self.concurrency,
-                    _now(),
+                    now,
                     self.lease,
                     broadcast_id=self.broadcast_id,
                 )
@@ -291,7 +299,8 @@ class Sender:
                 await self._sleep(IDLE_POLL)
                 continue
             self._database.ok()
-            held_until = _now() + self.lease
+            # The database's deadline, not a later one: the claim may have taken a while.
+            held_until = now + self.lease
             for job in jobs:
                 self._held_until[job.id] = held_until
                 self._jobs.put_nowait(job)
@@ -306,11 +315,6 @@ class Sender:
         while (job := await self._jobs.get()) is not None:
             if self._jobs.qsize() <= self.concurrency // 2:
                 self._wake.set()
-            if max(self._held_until.pop(job.id), self._extended_until) <= _now():
-                # The lease ran out (the database was out of reach for a while): another
-                # sender may have the row by now, so sending it here could send it twice.
-                logger.warning("lease of delivery %d expired before its send: skipped", job.id)
-                continue
             try:
                 outcome = await self.deliver(job)
             except Exception:
@@ -318,7 +322,9 @@ class Sender:
                     "unexpected error sending delivery %d to chat %d", job.id, job.chat_id
                 )
                 outcome = self._retry(job, "internal error (see log)")
-            if outcome is not None:
+            if outcome is None:
+                self._held_until.pop(job.id, None)
+            else:
                 self._outcomes.put_nowait(outcome)
 
     async def _record(self) -> None:
@@ -339,19 +345,35 @@ class Sender:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 5.0)
             self.sent += sum(isinstance(o, Sent) for o in batch)
-            for _ in batch:
+            for outcome in batch:
+                self._held_until.pop(outcome.delivery_id, None)
                 self._outcomes.task_done()
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
+            held = list(self._held_until)
+            if not held:
+                continue
             until = _now() + self.lease
             try:
-                await self.store.extend_leases(self.owner, until)
-                self._extended_until = until
+                kept = set(await self.store.extend_leases(self.owner, held, until))
                 self._database.ok()
             except Exception as exc:
                 self._database.failed(exc)
+                continue
+            lost = 0
+            for delivery_id in held:
+                if delivery_id not in self._held_until:
+                    continue  # recorded meanwhile
+                if delivery_id in kept:
+                    self._held_until[delivery_id] = until
+                else:
+                    # Another sender took it over after our lease ran out: not ours to send.
+                    del self._held_until[delivery_id]
+                    lost += 1
+            if lost:
+                logger.warning("%d claimed deliveries were taken over by another sender", lost)
 
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""
@@ -359,6 +381,11 @@ class Sender:
             message = await self._send(job)
         except _Stopped:
             return Retry(job.id, _now(), "stopped before sending", count=False)
+        except _LeaseLost:
+            # Another sender may have the row by now (this process was paused, or the
+            # database out of reach): sending or recording it here could send it twice.
+            logger.warning("lease of delivery %d expired before its send: skipped", job.id)
+            return None
         except _GroupFull as full:
             return Retry(job.id, full.until, "group rate limit", count=False)
         except RetryAfter as exc:
@@ -386,7 +413,7 @@ class Sender:
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
-        if "chat not found" in text or "peer_id_invalid" in text:
+        if _chat_gone(text):
             await self.store.block_chat(job.chat_id, exc.message, _now())
             return None
         if "can't parse entities" in text:
@@ -433,7 +460,7 @@ class Sender:
         if self.settings.paid_broadcast:
             extra["allow_paid_broadcast"] = True
         if job.post_id is None:
-            await self._slot(job.chat_id)
+            await self._slot(job)
             return await self.bot.send_message(job.chat_id, job.html, **extra)
 
         note = render_post(
@@ -441,7 +468,7 @@ class Sender:
             excerpt=job.excerpt,
             url=job.url,
             topics=[t.name for t in job.topics],
-            photo=job.image_url,
+            photo=_web_photo(job.image_url),
         )
         markup = InlineKeyboardMarkup(
             [
@@ -454,31 +481,43 @@ class Sender:
                 for t in job.topics
             ]
         )
-        await self._slot(job.chat_id)
+        await self._slot(job)
         if note.photo is not None:
             try:
                 return await self.bot.send_photo(
                     job.chat_id, note.photo, caption=note.html, reply_markup=markup, **extra
                 )
             except BadRequest as exc:
-                if "can't parse entities" in exc.message.lower():
-                    raise
+                text = exc.message.lower()
+                if "can't parse entities" in text or _chat_gone(text):
+                    raise  # about the note or the chat, not the photo
                 logger.info("Telegram refused photo %s (%s): sending text", note.photo, exc.message)
-                await self._slot(job.chat_id)
+            except (ValueError, TypeError) as exc:
+                # PTB checks a photo before sending it (a file:// URI, say): a refusal too.
+                logger.warning("could not send photo %r (%s): sending text", note.photo, exc)
+            await self._slot(job)
         return await self.bot.send_message(job.chat_id, note.html, reply_markup=markup, **extra)
 
-    async def _slot(self, chat_id: int) -> None:
-        """Wait for a send slot (unless asked to stop first), then for the group's limit."""
+    async def _slot(self, job: DeliveryJob) -> None:
+        """Wait for a send slot and the group's limit, then check the row is still ours."""
         slot = asyncio.ensure_future(self.limiter.acquire())
         await asyncio.wait({slot, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
         if not slot.done():
             slot.cancel()
             raise _Stopped
-        await self._claim_group_send(chat_id)
+        await self._claim_group_send(job.chat_id)
+        # The waits can outlast the lease (a pause, a SIGSTOP): checked last, just before sending.
+        held_until = self._held_until.get(job.id)
+        if held_until is None or held_until - SEND_MARGIN * self.lease <= _now():
+            raise _LeaseLost
 
 
 class _Stopped(Exception):
     """The sender stopped while a delivery waited for its slot."""
+
+
+class _LeaseLost(Exception):
+    """The row's lease ran out (or passed to another sender) before its send."""
 
 
 class _GroupFull(Exception):
@@ -486,6 +525,27 @@ class _GroupFull(Exception):
 
     def __init__(self, until: datetime) -> None:
         self.until = until
+
+
+def _chat_gone(error: str) -> bool:
+    """Whether a lower-cased BadRequest message says the chat does not exist."""
+    return "chat not found" in error or "peer_id_invalid" in error
+
+
+def _web_photo(url: str | None) -> str | None:
+    """url when PTB will hand it to Telegram as a URL; None for anything it might upload.
+
+    PTB uploads any string that names an existing local file, so only http(s) URLs go,
+    and not even those if a file happens to bear the name (relative to the working folder).
+    """
+    if url is None or not is_web_url(url):
+        return None
+    try:
+        if Path(url).exists():
+            return None
+    except (OSError, ValueError):  # a name too long for a path, a NUL byte
+        return None
+    return url
 
 
 def limiter_rate(limiter: RateLimiter) -> float:

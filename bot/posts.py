@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import frontmatter
 import ftfy
@@ -31,8 +31,10 @@ __all__ = [
     "Post",
     "Topic",
     "is_post_file",
+    "is_web_url",
     "not_a_regular_file",
     "parse_post",
+    "photo_url",
     "read_post",
     "topic_key",
 ]
@@ -102,10 +104,8 @@ class Post:
         return _join_url(site_url, self.link)
 
     def image_url(self, site_url: str) -> str | None:
-        """The image's absolute URL on the site at site_url, or None."""
-        if self.image is None:
-            return None
-        return _join_url(site_url, _quote_path(self.image))
+        """The image's absolute http(s) URL on the site at site_url, or None."""
+        return None if self.image is None else photo_url(self.image, site_url)
 
 
 def topic_key(name: str) -> str:
@@ -514,6 +514,9 @@ def _parse_date(text: str, tz: tzinfo) -> datetime | None:
 # --- links --------------------------------------------------------------------------------
 
 _ABSOLUTE_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.\-]*://")
+# A URL scheme as RFC 3986 spells it: "javascript:" and "C:" have one too.
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_WEB_SCHEMES = ("http", "https")
 # Jekyll's URL escaping keeps unreserved, sub-delims, ":", "@" and "/".
 _URL_SAFE = "/:@!$&'()*+,;=~"
 
@@ -533,6 +536,29 @@ def _link(
         return post_link(template, site_path=site_path, slug=slug, categories=categories, when=when)
     except UnknownPlaceholder as error:
         raise MalformedPost(path, f"{error} {_shorten(template)!r}") from None
+
+
+def photo_url(ref: str, site_url: str) -> str | None:
+    """The absolute http(s) URL an image reference names on the site at site_url, or None.
+
+    The result becomes a photo that Telegram fetches; any other string (a local path,
+    file://, javascript:) could make the Bot API client upload a file from this machine.
+    """
+    scheme = _SCHEME.match(ref)
+    if scheme is not None and scheme[1].lower() not in _WEB_SCHEMES:
+        return None
+    url = _join_url(site_url, _quote_path(ref))
+    return url if is_web_url(url) else None
+
+
+def is_web_url(url: str) -> bool:
+    """Whether url is an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme.lower() in _WEB_SCHEMES and bool(host)
 
 
 def _quote_path(ref: str) -> str:

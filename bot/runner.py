@@ -13,6 +13,7 @@ from bot.application import build_application, register_commands, scan_job
 from bot.context import NewsApplication, Services
 from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
 from bot.outage import OutageLog, Throttled
+from bot.redaction import hide_secrets
 from bot.settings import Settings, SettingsError
 from storage.locks import LockLost, RoleLock, role_lock
 from storage.schema import ensure_current
@@ -44,10 +45,16 @@ def warn_about_rate(settings: Settings) -> None:
         )
 
 
-def hide_token_from_logs() -> None:
-    """httpx logs each request URL at INFO, and every Bot API URL contains the token."""
+def hide_token_from_logs(settings: Settings | None = None) -> None:
+    """Keep the token (and the database password) out of the logs.
+
+    httpx logs each request URL at INFO, and every Bot API URL contains the token: it stays
+    at WARNING. Whatever else logs a secret, the redaction filter blanks it.
+    """
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    if settings is not None:
+        hide_secrets(settings)
 
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:
@@ -58,7 +65,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     """
     settings.require_token()
     settings.require_site_url()
-    hide_token_from_logs()
+    hide_token_from_logs(settings)
     warn_about_rate(settings)
     store = Store.open(settings.database_url)
     try:
@@ -207,7 +214,7 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
             "SQLite, `newsbot run` is the only process and sends by itself"
         )
     settings.require_token()
-    hide_token_from_logs()
+    hide_token_from_logs(settings)
     store = Store.open(settings.database_url)
     try:
         await ensure_current(store.engine)

@@ -149,6 +149,15 @@ async def scan(
     if not dry_run:
         for problem in result.malformed:
             logger.warning("skipping malformed post %s: %s", problem.path, problem.reason)
+        # Files are read only when they change, so each of these is said once per change.
+        for seen_post in (f.post for f in files if isinstance(f.post, Post)):
+            if seen_post.image is not None and seen_post.image_url(settings.site_url) is None:
+                logger.warning(
+                    "post %s: image %r is not an http(s) URL (nor made one by SITE_URL): "
+                    "announced without it",
+                    seen_post.path,
+                    seen_post.image[:200],
+                )
         for post in result.announced:
             logger.info("announcing %s to %d chats", post.path, post.recipients)
         if result.first_scan:

@@ -29,13 +29,37 @@ class Secret(str):
         return f"{type(self).__name__}('**********')"
 
 
+# The userinfo of a URL as SQLAlchemy reads it (sqlalchemy.engine.url._parse_url).
+_USERINFO = re.compile(r"(?P<head>[\w+]+://[^:/]*:)(?P<password>[^@]*)(?=@)")
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<password>[^&]*)")
+
+
+class DatabaseUrl(str):
+    """A database URL that hides its password from repr() (and so from logs)."""
+
+    @property
+    def passwords(self) -> tuple[str, ...]:
+        """The passwords in the URL (userinfo, ?password=) as written, maybe %-encoded."""
+        matches = [_USERINFO.match(self), *_QUERY_PASSWORD.finditer(self)]
+        return tuple(m["password"] for m in matches if m is not None and m["password"])
+
+    @property
+    def redacted(self) -> str:
+        """The URL with *** for its password, for showing to people."""
+        hidden = _USERINFO.sub(r"\g<head>***", str(self), count=1)
+        return _QUERY_PASSWORD.sub(r"\g<head>***", hidden)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.redacted!r})"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything newsbot reads from its environment."""
 
     token: Secret | None = None
     api_url: str = DEFAULT_API_URL
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: DatabaseUrl = DatabaseUrl(DEFAULT_DATABASE_URL)
     content_dir: Path = Path("content")
     site_url: str = ""
     admin_ids: frozenset[int] = frozenset()
@@ -194,17 +218,19 @@ _DRIVERS = {
 }
 
 
-def _database_url(raw: str) -> str:
+def _database_url(raw: str) -> DatabaseUrl:
     """Accept plain sqlite:/postgresql: URLs too, and name the async driver for them."""
     scheme, sep, rest = raw.partition("://")
     if not sep or not rest:
+        # Not echoed when it may hold a password ("user:password@host" without a scheme).
+        shown = "a value with a password" if "@" in raw else repr(raw)
         raise SettingsError(
             f"DATABASE_URL must look like sqlite+aiosqlite:///newsbot.db or "
-            f"postgresql+asyncpg://user:password@host/db, got {raw!r}"
+            f"postgresql+asyncpg://user:password@host/db, got {shown}"
         )
     scheme = _DRIVERS.get(scheme, scheme)
     if scheme not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
         raise SettingsError(
             f"DATABASE_URL must use sqlite+aiosqlite or postgresql+asyncpg, got {scheme!r}"
         )
-    return f"{scheme}://{rest}"
+    return DatabaseUrl(f"{scheme}://{rest}")

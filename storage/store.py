@@ -643,14 +643,27 @@ class Store:
             if sent:
                 await session.execute(update(Delivery), sent)
 
-    async def extend_leases(self, owner: str, until: datetime) -> None:
-        """Keep the rows this sender is still working on."""
+    async def extend_leases(self, owner: str, ids: Sequence[int], until: datetime) -> list[int]:
+        """Keep the given rows this sender still holds; returns those it still holds.
+
+        A row another sender took over once its lease ran out is not extended (nor
+        returned): the caller must not send it.
+        """
+        kept: list[int] = []
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(Delivery)
-                .where(Delivery.lease_owner == owner, Delivery.status == "sending")
-                .values(lease_until=until)
-            )
+            for chunk in _chunks(ids):
+                result = await session.scalars(
+                    update(Delivery)
+                    .where(
+                        Delivery.id.in_(chunk),
+                        Delivery.lease_owner == owner,
+                        Delivery.status == "sending",
+                    )
+                    .values(lease_until=until)
+                    .returning(Delivery.id)
+                )
+                kept.extend(result)
+        return kept
 
     async def release_leases(self, owner: str) -> int:
         """Give back claimed rows that were never sent (a clean shutdown)."""

@@ -1,0 +1,162 @@
+"""A post's image: only ever an http(s) URL Telegram fetches, never a local file we upload."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from bot.delivery import Sender, sender_bot, shared_limiter
+from bot.posts import is_web_url, parse_post, photo_url
+from storage.models import Post as PostRow
+from storage.records import FileSeen
+from storage.store import Store
+from tests.conftest import SEED, BotFactory, settings_for
+from tests.fake_telegram import FakeTelegram, Upload
+from tests.test_end_to_end import first_scan_done, say, titles, write_post
+
+ALICE = 1001
+SITE = "https://s.example"
+
+
+@pytest.mark.parametrize(
+    ("image", "site_url"),
+    [
+        ("/etc/hostname", ""),
+        ("etc/hostname", ""),
+        ("../newsbot.db", ""),
+        ("file:///etc/hostname", ""),
+        ("file:///etc/hostname", SITE),
+        ("FILE:///etc/hostname", SITE),
+        ("javascript:alert(1)", SITE),
+        ("data:image/png;base64,iVBORw0KGgo=", SITE),
+        ("ftp://files.example/a.jpg", SITE),
+        ("C:\\photos\\a.jpg", SITE),
+        ("https:///etc/hostname", SITE),
+        ("http://[::1/a.jpg", SITE),
+        ("/img/a.jpg", "news.example"),  # a SITE_URL without a scheme makes no URL
+    ],
+)
+def test_anything_but_an_http_url_is_no_photo(image: str, site_url: str) -> None:
+    assert photo_url(image, site_url) is None
+    post = parse_post(f"---\ntitle: x\ndate: 2025-01-01\nimage: '{image}'\n---\n", "x.md")
+    assert post.image == image
+    assert post.image_url(site_url) is None
+
+
+@pytest.mark.parametrize(
+    ("image", "site_url", "url"),
+    [
+        ("/img/a.jpg", SITE, "https://s.example/img/a.jpg"),
+        ("img/a.jpg", "http://s.example/blog", "http://s.example/blog/img/a.jpg"),
+        ("HTTPS://cdn.example/a.jpg", "", "HTTPS://cdn.example/a.jpg"),
+        ("//cdn.example/a.jpg", "", "https://cdn.example/a.jpg"),
+    ],
+)
+def test_http_urls_given_or_made_absolute_are_photos(image: str, site_url: str, url: str) -> None:
+    assert photo_url(image, site_url) == url
+    assert is_web_url(url)
+
+
+async def started(
+    newsbot: BotFactory, store: Store, content: Path, fake: FakeTelegram, **extra: str
+) -> None:
+    """A bot on a site with history, and ALICE subscribed to news."""
+    shutil.copy(SEED, content / SEED.name)
+    await newsbot(**extra)
+    await first_scan_done(store)
+    assert "Subscribed" in await say(fake, "/subscribe news", ALICE)
+
+
+def relative(path: Path) -> str:
+    """path from the bot's working folder (this process's): "../../tmp/...", say."""
+    return os.path.relpath(path)
+
+
+def uploads(fake: FakeTelegram) -> list[str]:
+    """The methods of every call that uploaded a file."""
+    return [c.method for c in fake.calls if any(isinstance(v, Upload) for v in c.params.values())]
+
+
+async def test_a_post_naming_a_local_file_goes_as_text_with_one_warning_and_no_upload(
+    newsbot: BotFactory,
+    store: Store,
+    content: Path,
+    fake: FakeTelegram,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for Telegram")
+    images = {
+        "absolute": str(secret),
+        "relative": relative(secret),
+        "file-uri": secret.as_uri(),
+    }
+    await started(newsbot, store, content, fake, SITE_URL="")
+    for name, image in images.items():
+        write_post(content, f"2026-01-20-{name}.md", name.title(), extra=f"image: '{image}'\n")
+    expected = sorted(name.title() for name in images)
+    await fake.wait_for(lambda: sorted(titles(fake, ALICE)) == expected, 10)
+    await asyncio.sleep(0.6)  # a few more scans: each file is warned about once, not per scan
+
+    assert uploads(fake) == []
+    notes = [m for m in fake.messages_to(ALICE) if (m.text or "").startswith("<b>")]
+    assert [m.method for m in notes] == ["sendMessage"] * len(images)
+    for name in images:
+        warnings = [
+            r for r in caplog.records if r.levelname == "WARNING" and name in r.getMessage()
+        ]
+        assert len(warnings) == 1, [r.getMessage() for r in warnings]
+        assert "not an http(s) URL" in warnings[0].getMessage()
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["/etc/hostname", "file:///etc/hostname", "pyproject.toml", "https:"],
+)
+async def test_the_sender_never_hands_ptb_a_photo_that_is_not_an_http_url(
+    store: Store, fake: FakeTelegram, database_url: str, content: Path, stored: str
+) -> None:
+    """A row queued before this check existed (or written by hand) still goes as text."""
+    settings = settings_for(fake, database_url, content, SITE_URL="")
+    now = datetime.now(UTC)
+    await store.apply_scan([], [], now)  # the first scan: an empty site
+    await store.subscribe(ALICE, "private", "", "news", now)
+    post = parse_post(
+        "---\ntitle: Stored\ndate: 2025-01-01\ncategories: [News]\nimage: /a.jpg\n---\n",
+        "2025-01-01-stored.md",
+    )
+    result = await store.apply_scan([FileSeen(post.path, 1, 1, post)], [], now)
+    assert [a.recipients for a in result.announced] == [1]
+    async with store.engine.begin() as conn:
+        await conn.execute(update(PostRow).values(image_url=stored))
+
+    limiter = shared_limiter(settings, store)
+    stop = asyncio.Event()
+    async with sender_bot(settings, 8) as bot:
+        sender = Sender(store, bot, limiter, settings)
+        task = asyncio.create_task(sender.run(stop))
+        await fake.wait_for(lambda: titles(fake, ALICE) == ["Stored"], 5)
+        stop.set()
+        await task
+    await limiter.close()
+    assert uploads(fake) == []
+    assert [m.method for m in fake.sent] == ["sendMessage"]
+    assert await store.pending_count() == 0
+
+
+async def test_a_file_uri_image_does_not_strand_the_note(
+    newsbot: BotFactory, store: Store, content: Path, fake: FakeTelegram
+) -> None:
+    """PTB itself refuses file:// (not a BadRequest): the note still arrives, as text."""
+    await started(newsbot, store, content, fake)
+    write_post(content, "2026-01-21-uri.md", "Uri", extra="image: file:///etc/hostname\n")
+    await fake.wait_for(lambda: titles(fake, ALICE) == ["Uri"], 5)
+    assert fake.messages_to(ALICE)[-1].method == "sendMessage"
+    assert uploads(fake) == []
