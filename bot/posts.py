@@ -117,9 +117,20 @@ def topic_key(name: str) -> str:
     return _KEY_SEPARATORS.sub("-", key).strip("-")[:TOPIC_KEY_LIMIT].rstrip("-")
 
 
-def is_post_file(relpath: PurePosixPath) -> bool:
-    """Whether a path under the content folder is a post Jekyll would publish."""
+# Folders of a site that never hold its posts: the built site and installed dependencies.
+_NOT_CONTENT = frozenset({"_site", "vendor", "node_modules"})
+
+
+def is_post_file(relpath: PurePosixPath, *, in_posts_folder: bool = False) -> bool:
+    """Whether a path under the content folder is a post Jekyll would publish.
+
+    in_posts_folder: the content folder is a whole site (or part of one above its `_posts`),
+    so only files inside a `_posts` folder are posts; pages and READMEs are not.
+    """
     if relpath.suffix.lower() not in POST_SUFFIXES or relpath.name.endswith("~"):
+        return False
+    folders = relpath.parts[:-1]
+    if in_posts_folder and ("_posts" not in folders or _NOT_CONTENT.intersection(folders)):
         return False
     # Hidden files (editor swap files, .git) and drafts are never announced.
     return not any(part.startswith((".", "_drafts")) for part in relpath.parts)

@@ -28,10 +28,15 @@ class ContentDirMissing(FileNotFoundError):
     """CONTENT_DIR does not exist or is not a folder."""
 
 
-def _walk(root: Path) -> dict[str, os.stat_result]:
-    """Every post file under `root`: relative posix path -> its lstat()."""
+def _walk(root: Path, *, site: bool = False) -> dict[str, os.stat_result]:
+    """Every post file under `root`: relative posix path -> its lstat().
+
+    site: `root` belongs to a Jekyll site (it has a _config.yml); unless `root` is a `_posts`
+    folder or inside one, only files in its `_posts` folders are posts.
+    """
     if not root.is_dir():
         raise ContentDirMissing(f"CONTENT_DIR {str(root)!r} is not a folder")
+    in_posts_folder = site and "_posts" not in root.resolve().parts
     found: dict[str, os.stat_result] = {}
     # os.walk does not descend into linked folders; lstat does not follow linked files.
     for folder, dirs, files in os.walk(root):
@@ -39,7 +44,7 @@ def _walk(root: Path) -> dict[str, os.stat_result]:
         for name in files:
             full = os.path.join(folder, name)
             relative = PurePosixPath(Path(full).relative_to(root).as_posix())
-            if not is_post_file(relative):
+            if not is_post_file(relative, in_posts_folder=in_posts_folder):
                 continue
             try:
                 found[str(relative)] = os.lstat(full)
@@ -54,10 +59,10 @@ def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def _read_changes(
-    root: Path, known: dict[str, tuple[int, int]], tz: tzinfo, links: Permalinks
+    root: Path, known: dict[str, tuple[int, int]], tz: tzinfo, links: Permalinks, site: bool
 ) -> tuple[set[str], list[FileSeen]]:
     """Every post file now present, and the changed ones read (a bad one as MalformedPost)."""
-    found = _walk(root)
+    found = _walk(root, site=site)
     files = []
     for path, status in sorted(found.items()):
         if known.get(path) == (status.st_mtime_ns, status.st_size):
@@ -137,7 +142,15 @@ async def scan(
     root = settings.content_dir
     known = await store.file_fingerprints()
     read = await _unless_stopped(
-        functools.partial(_read_changes, root, known, settings.timezone, settings.permalinks), stop
+        functools.partial(
+            _read_changes,
+            root,
+            known,
+            settings.timezone,
+            settings.permalinks,
+            settings.site_config is not None,
+        ),
+        stop,
     )
     if read is None:
         return ScanResult()

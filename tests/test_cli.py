@@ -242,3 +242,22 @@ def test_a_bad_site_config_stops_with_a_line_naming_it(
     err = capsys.readouterr().err
     assert err.startswith("newsbot: error: ") and message in err and "_config.yml" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_whole_site_as_content_dir_reads_only_its_posts(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site / "site"
+    jekyll_site(root, SITE_CONFIG)
+    # Pages, the README and installed gems' docs are Markdown too, but not posts.
+    (root / "about.md").write_text("---\ntitle: About us\n---\nWho we are.\n")
+    (root / "README.md").write_text("# The site's source\n")
+    gem_docs = root / "vendor" / "bundle" / "gems" / "theme" / "_posts"
+    gem_docs.mkdir(parents=True)
+    (gem_docs / "2020-01-01-welcome.md").write_text("---\ntitle: Welcome to the theme\n---\n")
+    monkeypatch.delenv("SITE_URL")
+    monkeypatch.setenv("CONTENT_DIR", str(root))
+    assert main(["scan", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "malformed" not in out
+    assert "1 published post(s) would be recorded" in out
