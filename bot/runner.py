@@ -14,8 +14,7 @@ from bot.application import build_application, register_commands, scan_job
 from bot.context import NewsApplication, Services
 from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
 from bot.settings import Settings, SettingsError
-from storage.schema import ensure_current
-from storage.store import Store
+from storage.schema import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +49,10 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     settings.require_token()
     hide_token_from_logs()
     warn_about_rate(settings)
-    store = Store.open(settings.database_url)
+    store = await open_store(
+        settings.database_url, wait_seconds=settings.db_wait_seconds, stop=stop
+    )
     try:
-        await ensure_current(store.engine)
         application = build_application(settings, store)
         services: Services = application.bot_data["services"]
         rate = 1.0 / services.limiter.interval
@@ -137,9 +137,10 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
         )
     settings.require_token()
     hide_token_from_logs()
-    store = Store.open(settings.database_url)
+    store = await open_store(
+        settings.database_url, wait_seconds=settings.db_wait_seconds, stop=stop
+    )
     try:
-        await ensure_current(store.engine)
         limiter = shared_limiter(settings, store)
         bot = sender_bot(settings, concurrency_for(1.0 / limiter.interval))
         async with bot:

@@ -41,6 +41,7 @@ class Settings:
     paid_broadcast: bool = False
     lease_seconds: float = 30.0
     max_attempts: int = 5
+    db_wait_seconds: float = 60.0
 
     @classmethod
     def from_env(
@@ -75,6 +76,9 @@ class Settings:
             paid_broadcast=_boolean("PAID_BROADCAST", get("PAID_BROADCAST")),
             lease_seconds=_positive_number("LEASE_SECONDS", get("LEASE_SECONDS"), 30.0),
             max_attempts=int(_positive_number("MAX_ATTEMPTS", get("MAX_ATTEMPTS"), 5, whole=True)),
+            db_wait_seconds=_positive_number(
+                "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
+            ),
         )
 
     def require_token(self) -> Secret:
@@ -92,7 +96,9 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-def _positive_number(name: str, raw: str | None, default: float, *, whole: bool = False) -> float:
+def _positive_number(
+    name: str, raw: str | None, default: float, *, whole: bool = False, zero_ok: bool = False
+) -> float:
     if raw is None:
         return default
     try:
@@ -100,8 +106,11 @@ def _positive_number(name: str, raw: str | None, default: float, *, whole: bool 
     except ValueError:
         kind = "a whole number" if whole else "a number"
         raise SettingsError(f"{name} must be {kind}, got {raw!r}") from None
+    if zero_ok and value == 0:
+        return value
     if not value > 0 or value == float("inf"):
-        raise SettingsError(f"{name} must be greater than zero, got {raw!r}")
+        least = "zero or more" if zero_ok else "greater than zero"
+        raise SettingsError(f"{name} must be {least}, got {raw!r}")
     return value
 
 
