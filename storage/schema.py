@@ -71,8 +71,10 @@ async def wait_until_reachable(
         except (OSError, DBAPIError) as exc:
             reason = _reason(exc)
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or (stop is not None and stop.is_set()):
+        stopped = stop is not None and stop.is_set()
+        if remaining <= 0 or stopped:
             waited = f" (waited {wait_seconds:g} s)" if wait_seconds > 0 else ""
+            waited = " (stopped while waiting)" if stopped else waited
             raise DatabaseUnreachable(
                 f"cannot reach the database (DATABASE_URL={safe_url(url)}): {reason}{waited}"
             ) from None
