@@ -2,6 +2,8 @@
 
 In tests: ``async with FakeTelegram() as fake: bot = Bot(fake.token, base_url=fake.base_url)``.
 For benchmarks: ``python -m tests.fake_telegram --port 8081 --rate-limit 30``.
+Calls are checked against the Bot API spec: ../shared/telegram/bot-api.json, or the file
+$NEWSBOT_BOT_API_SPEC names (``none``: no spec, parameters decoded by FALLBACK_TYPES).
 """
 
 from __future__ import annotations
