@@ -54,8 +54,19 @@ def _reason(exc: BaseException) -> str:
 
 
 async def _probe(engine: AsyncEngine) -> None:
+    name = engine.url.database
+    if engine.dialect.name == "sqlite" and name and name != ":memory:":
+        # Opened with the standard library first: when aiosqlite fails to open a file, its
+        # thread reports back after asyncio.run() may have closed the loop, and prints a
+        # traceback of its own.
+        await asyncio.to_thread(_open_sqlite, name)
     async with asyncio.timeout(PROBE_TIMEOUT), engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+def _open_sqlite(name: str) -> None:
+    with contextlib.closing(sqlite3.connect(name)):
+        pass
 
 
 async def wait_until_reachable(
@@ -68,7 +79,7 @@ async def wait_until_reachable(
         try:
             await _probe(engine)
             return
-        except (OSError, DBAPIError) as exc:
+        except (OSError, DBAPIError, sqlite3.Error) as exc:
             reason = _reason(exc)
         remaining = deadline - time.monotonic()
         stopped = stop is not None and stop.is_set()
