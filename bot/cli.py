@@ -25,10 +25,12 @@ from bot.posts import MalformedPost, Post, read_post, topic_key
 from bot.scanner import ContentDirMissing, scan
 from bot.settings import Settings, SettingsError
 from storage.schema import (
+    DatabaseUnreachable,
     SchemaOutOfDate,
     current_revision,
-    ensure_current,
     head_revision,
+    open_store,
+    snapshot_store,
     upgrade,
 )
 from storage.store import Store
@@ -74,7 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         redaction.hide_secrets(settings)
         command: Coroutine[Any, Any, int] = COMMANDS[args.command](settings, args)
         return asyncio.run(command)
-    except (SettingsError, SchemaOutOfDate, ContentDirMissing, CommandError) as exc:
+    except (
+        SettingsError,
+        SchemaOutOfDate,
+        DatabaseUnreachable,
+        ContentDirMissing,
+        CommandError,
+    ) as exc:
         print(f"newsbot: error: {exc}", file=sys.stderr)
         return 2
     except InvalidToken:
@@ -95,7 +103,8 @@ def configure_logging(verbose: bool) -> None:
     runner.hide_token_from_logs()
     # Every line any library logs passes through the root handler, and so through this filter.
     redaction.install()
-    for noisy in ("apscheduler", "telegram.ext.ExtBot"):
+    # Alembic reports its context ("Context impl SQLiteImpl.") at INFO on every schema check.
+    for noisy in ("apscheduler", "telegram.ext.ExtBot", *(() if verbose else ("alembic",))):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -117,22 +126,17 @@ async def worker_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _open_store(settings: Settings) -> Store:
-    store = Store.open(settings.database_url)
-    try:
-        await ensure_current(store.engine)
-    except BaseException:
-        await store.close()
-        raise
-    return store
-
-
 async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
-    store = await _open_store(settings)
-    try:
-        result = await scan(store, settings, dry_run=args.dry_run)
-    finally:
-        await store.close()
+    if args.dry_run:
+        # A dry run writes nothing: not even the SQLite file, its -wal, or a migration.
+        async with snapshot_store(settings.database_url) as copy:
+            result = await scan(copy, settings, dry_run=True)
+    else:
+        store = await open_store(settings.database_url)
+        try:
+            result = await scan(store, settings)
+        finally:
+            await store.close()
     would = "would be" if args.dry_run else "were"
     if result.first_scan:
         print(
@@ -184,7 +188,7 @@ def _read_any_post(file: Path, settings: Settings) -> Post:
 
 async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
-    store = await _open_store(settings)
+    store = await open_store(settings.database_url)
     try:
         topic = None
         if args.topic:
@@ -255,7 +259,7 @@ def _draw(done: int, total: int) -> None:
 
 
 async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
-    store = await _open_store(settings)
+    store = await open_store(settings.database_url)
     try:
         numbers = await store.stats()
     finally:
@@ -272,7 +276,7 @@ async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def db_command(settings: Settings, args: argparse.Namespace) -> int:
-    store = Store.open(settings.database_url)
+    store = await open_store(settings.database_url, check_schema=False)
     try:
         if args.action == "upgrade":
             before, after = await upgrade(store.engine)

@@ -16,8 +16,7 @@ from bot.outage import OutageLog, Throttled
 from bot.redaction import hide_secrets
 from bot.settings import Settings, SettingsError
 from storage.locks import LockLost, RoleLock, role_lock
-from storage.schema import ensure_current
-from storage.store import Store
+from storage.schema import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +66,10 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     settings.require_site_url()
     hide_token_from_logs(settings)
     warn_about_rate(settings)
-    store = Store.open(settings.database_url)
+    store = await open_store(
+        settings.database_url, wait_seconds=settings.db_wait_seconds, stop=stop
+    )
     try:
-        await ensure_current(store.engine)
         application = build_application(settings, store)
         services: Services = application.bot_data["services"]
         # Application.stop() waits for running jobs without a limit: a scan stuck on the
@@ -215,9 +215,10 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
         )
     settings.require_token()
     hide_token_from_logs(settings)
-    store = Store.open(settings.database_url)
+    store = await open_store(
+        settings.database_url, wait_seconds=settings.db_wait_seconds, stop=stop
+    )
     try:
-        await ensure_current(store.engine)
         limiter = shared_limiter(settings, store)
         bot = sender_bot(settings, concurrency_for(1.0 / limiter.interval))
         async with bot:

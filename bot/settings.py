@@ -72,6 +72,7 @@ class Settings:
     # From the site's _config.yml when CONTENT_DIR is a Jekyll site; Jekyll's defaults if not.
     permalinks: Permalinks = field(default_factory=Permalinks)
     site_config: Path | None = None
+    db_wait_seconds: float = 60.0
 
     @classmethod
     def from_env(
@@ -113,6 +114,9 @@ class Settings:
             max_attempts=int(_positive_number("MAX_ATTEMPTS", get("MAX_ATTEMPTS"), 5, whole=True)),
             permalinks=site.permalinks if site else Permalinks(),
             site_config=Path(site.source) if site else None,
+            db_wait_seconds=_positive_number(
+                "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
+            ),
         )
 
     def require_token(self) -> Secret:
@@ -140,7 +144,9 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
-def _positive_number(name: str, raw: str | None, default: float, *, whole: bool = False) -> float:
+def _positive_number(
+    name: str, raw: str | None, default: float, *, whole: bool = False, zero_ok: bool = False
+) -> float:
     if raw is None:
         return default
     try:
@@ -148,8 +154,11 @@ def _positive_number(name: str, raw: str | None, default: float, *, whole: bool 
     except ValueError:
         kind = "a whole number" if whole else "a number"
         raise SettingsError(f"{name} must be {kind}, got {raw!r}") from None
+    if zero_ok and value == 0:
+        return value
     if not value > 0 or value == float("inf"):
-        raise SettingsError(f"{name} must be greater than zero, got {raw!r}")
+        least = "zero or more" if zero_ok else "greater than zero"
+        raise SettingsError(f"{name} must be {least}, got {raw!r}")
     return value
 
 

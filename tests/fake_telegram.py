@@ -2,6 +2,8 @@
 
 In tests: ``async with FakeTelegram() as fake: bot = Bot(fake.token, base_url=fake.base_url)``.
 For benchmarks: ``python -m tests.fake_telegram --port 8081 --rate-limit 30``.
+Calls are checked against the Bot API spec: ../shared/telegram/bot-api.json, or the file
+$NEWSBOT_BOT_API_SPEC names (``none``: no spec, parameters decoded by FALLBACK_TYPES).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 import random
 import re
 import signal
@@ -31,6 +34,8 @@ JSON = dict[str, Any]
 DEFAULT_SPEC_PATH = (
     Path(__file__).resolve().parents[1].parent / "shared" / "telegram" / "bot-api.json"
 )
+# A path to the spec, or "none" to run without it (CI proves a fresh clone passes that way).
+SPEC_ENV = "NEWSBOT_BOT_API_SPEC"
 DEFAULT_TOKEN = "123456:TEST-token"
 BOT_USERNAME = "newsbot_test_bot"
 GROUP_USER_ID = 424242  # who speaks in a group when a test names no user
@@ -75,10 +80,51 @@ SEND_METHODS = frozenset(
 )
 # Update types getUpdates leaves out until allowed_updates names them.
 NOT_ALLOWED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-# Without the spec file, these parameters are still decoded as integers.
-_FALLBACK_INT_PARAMS = frozenset(
-    {"chat_id", "message_id", "user_id", "offset", "limit", "timeout", "message_thread_id"}
-)
+# Without the spec file: the spec's type of every parameter of the methods the fake implements
+# that is not a String (test_fake_telegram checks this table against the spec when it is there).
+FALLBACK_TYPES: dict[str, list[str]] = {
+    **dict.fromkeys(
+        [
+            "cache_time", "direct_messages_topic_id", "limit", "max_connections", "message_id",
+            "message_thread_id", "offset", "timeout", "user_id",
+        ],
+        ["Integer"],
+    ),
+    **dict.fromkeys(
+        [
+            "allow_paid_broadcast", "disable_notification", "drop_pending_updates", "has_spoiler",
+            "protect_content", "show_alert", "show_caption_above_media",
+        ],
+        ["Boolean"],
+    ),
+    "chat_id": ["Integer", "String"],
+    "photo": ["InputFile", "String"],
+    "certificate": ["InputFile"],
+    "allowed_updates": ["Array of String"],
+    "caption_entities": ["Array of MessageEntity"],
+    "commands": ["Array of BotCommand"],
+    "entities": ["Array of MessageEntity"],
+    "link_preview_options": ["LinkPreviewOptions"],
+    "reply_markup": ["InlineKeyboardMarkup"],
+    "reply_parameters": ["ReplyParameters"],
+    "rich_message": ["InputRichMessage"],
+    "scope": ["BotCommandScope"],
+    "suggested_post_parameters": ["SuggestedPostParameters"],
+}  # fmt: skip
+
+
+def spec_path_from_env() -> Path | None:
+    """The spec to check calls against: $NEWSBOT_BOT_API_SPEC, else ../shared if present."""
+    value = os.environ.get(SPEC_ENV, "").strip()
+    if value.lower() == "none":
+        return None
+    if not value:
+        return DEFAULT_SPEC_PATH if DEFAULT_SPEC_PATH.is_file() else None
+    if not Path(value).is_file():
+        raise FileNotFoundError(
+            f"{SPEC_ENV}={value}: no such file (set it to 'none' to run without)"
+        )
+    return Path(value)
 
 
 # --------------------------------------------------------------------------- records
@@ -506,6 +552,9 @@ class BotApiSpec:
                 raise SpecError(f'field "{path}" must be of type {kind}')
         elif kind in self.types:
             self.check_object(value, kind, path)
+        elif not isinstance(value, dict):
+            # Without the spec's type table, an object is at least an object.
+            raise SpecError(f'field "{path}" must be an object of type {kind}')
 
     def check_object(self, value: Any, kind: str, path: str) -> None:
         """Raise SpecError unless `value` is a JSON object of type `kind` (or a subtype)."""
@@ -534,14 +583,8 @@ class BotApiSpec:
             self.check(item, fields[key]["types"], f"{path}.{key}")
 
 
-def _guess_param(name: str, raw: str) -> Any:
-    """Decode a parameter without the spec: integers by name, JSON containers by shape."""
-    if name in _FALLBACK_INT_PARAMS and re.fullmatch(r"[+-]?\d+", raw):
-        return int(raw)
-    if raw[:1] in "[{":
-        with contextlib.suppress(ValueError):
-            return json.loads(raw)
-    return raw
+# Decodes parameters by FALLBACK_TYPES when there is no spec: the same rules, no type details.
+_NO_SPEC = BotApiSpec({"methods": {}, "types": {}})
 
 
 def check_inline_keyboard(markup: Any) -> None:
@@ -605,6 +648,7 @@ class FakeTelegram:
         *,
         token: str = DEFAULT_TOKEN,
         spec_path: Path | None = None,
+        use_spec: bool = True,
         rate_limit: int | None = None,
         group_rate_limit: int | None = None,
         port: int = 0,
@@ -614,7 +658,8 @@ class FakeTelegram:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
-        self.spec = BotApiSpec.load(spec_path or DEFAULT_SPEC_PATH)
+        path = spec_path or (spec_path_from_env() if use_spec else None)
+        self.spec = BotApiSpec.load(path) if path is not None else None
         self.port = port
         self.clock = clock
         # Misbehaviour knobs.
@@ -776,9 +821,13 @@ class FakeTelegram:
             self._last_activity = time.monotonic()
 
     def _decode(self, method: str, raw: Mapping[str, str], uploads: Mapping[str, Upload]) -> JSON:
-        """Parameters checked against the spec and decoded (guessed when there is no spec)."""
+        """Parameters checked against the spec and decoded (by FALLBACK_TYPES without it)."""
         if self.spec is None:
-            return {**uploads, **{name: _guess_param(name, value) for name, value in raw.items()}}
+            decoded: JSON = dict(uploads)
+            for name, value in raw.items():
+                types = FALLBACK_TYPES.get(name, ["String"])
+                decoded[name] = _NO_SPEC.decode_param(name, value, types, uploads)
+            return decoded
         return self.spec.decode_params(method, raw, uploads)
 
     def _record(
