@@ -48,7 +48,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
-from bot.notifications import render_broadcast
+from bot.domain.notes import render_broadcast
 
 TEXT = render_broadcast(
     html.escape("Scheduled maintenance tonight from 01:00 to 02:00 UTC: ")

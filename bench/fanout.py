@@ -7,7 +7,7 @@ Setup (not measured): a migrated database whose first scan is done, then chats t
 3 topics each out of 200, bulk-inserted with SQLAlchemy core. Topic popularity follows
 Zipf's law (weight 1/rank), and the post carries the 3 most popular topics: the largest
 fan-out this population allows. Measured: writing the post file and running
-`bot.scanner.scan(store, settings)`, the bot's own path, which queues one delivery per
+`bot.scanning.scan.scan(store, settings)`, the bot's own path, which queues one delivery per
 recipient with a single INSERT…SELECT. A second post with the same topics is then
 announced under tracemalloc for the Python heap's peak.
 """
@@ -43,9 +43,9 @@ from benchlib import (
 )
 
 from bot.delivery import concurrency_for
-from bot.posts import topic_key
-from bot.ratelimit import HEADROOM
-from bot.scanner import scan
+from bot.domain.pacing import HEADROOM
+from bot.domain.topics import topic_key
+from bot.scanning.scan import scan
 from storage.store import Store
 
 CHUNK = 20_000  # chats generated and inserted at a time

@@ -3,7 +3,7 @@
     python bench/scan.py [--posts 10000] [--database-url postgresql+asyncpg://...bench]
 
 Posts are generated in a temporary folder (front matter like content/'s seed post, topics
-from a pool of 200), and `bot.scanner.scan(store, settings)` runs exactly as the bot runs it.
+from a pool of 200), and `bot.scanning.scan.scan(store, settings)` runs exactly as the bot runs it.
 Every phase runs twice on a fresh database: once timed, once under tracemalloc for the
 Python heap's peak (tracing slows Python down, so its times are not reported).
 """
@@ -38,9 +38,9 @@ from benchlib import (
     write_atomically,
 )
 
-from bot.scanner import fingerprints, scan
+from bot.domain.scans import ScanResult
+from bot.scanning.scan import fingerprints, scan
 from bot.settings import Settings
-from storage.records import ScanResult
 from storage.store import Store
 
 RESCANS = 5  # unchanged rescans timed; the median is reported
@@ -189,7 +189,7 @@ async def run(posts: int, database_url: str | None, seed: int) -> None:
     verdict = "met" if phases[1].seconds < 0.5 else "NOT met"
     print(
         f"\nunchanged rescan: min {low:.3f} s, max {high:.3f} s; goal < 0.5 s {verdict}\n"
-        f"  its parts, timed alone: walk + stat of the folder (bot.scanner.fingerprints) "
+        f"  its parts, timed alone: walk + stat of the folder (bot.scanning.scan.fingerprints) "
         f"{walk.seconds:.3f} s, store.file_fingerprints() {stored.seconds:.3f} s\n"
         "peak heap: tracemalloc peak of the Python heap during that phase (second pass);\n"
         "max RSS: ru_maxrss of this process after the phase (includes everything before it)"

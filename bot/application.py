@@ -21,7 +21,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.context import NewsApplication, NewsContext, Services
 from bot.delivery import TelegramRateLimiter, shared_limiter
-from bot.scanner import ContentDirMissing, scan
+from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
 from storage.locks import DATABASE_ERRORS
 from storage.store import Store

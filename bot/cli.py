@@ -19,10 +19,12 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot import redaction, runner
 from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
+from bot.domain.notes import render_broadcast, render_post
+from bot.domain.posts import MalformedPost, Post
+from bot.domain.topics import topic_key
 from bot.handlers import progress_line
-from bot.notifications import render_broadcast, render_post
-from bot.posts import MalformedPost, Post, read_post, topic_key
-from bot.scanner import ContentDirMissing, scan
+from bot.scanning.files import read_post
+from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings, SettingsError
 from storage.schema import (
     DatabaseUnreachable,

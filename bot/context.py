@@ -10,8 +10,8 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.delivery import Sender
-from bot.outage import OutageLog
-from bot.ratelimit import RateLimiter
+from bot.domain.outages import OutageLog
+from bot.domain.pacing import RateLimiter
 from bot.settings import Settings
 from storage.store import Store
 

@@ -31,13 +31,13 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.callbacks import shorten, unsubscribe_data
-from bot.notifications import render_post
-from bot.outage import OutageLog
-from bot.posts import is_web_url
-from bot.ratelimit import RateLimiter
+from bot.domain.callbacks import shorten, unsubscribe_data
+from bot.domain.notes import render_post
+from bot.domain.outages import OutageLog
+from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
+from bot.domain.pacing import RateLimiter
+from bot.domain.urls import is_web_url
 from bot.settings import Settings
-from storage.records import DeliveryJob, Failed, Outcome, Retry, Sent
 from storage.store import Store
 
 logger = logging.getLogger(__name__)

@@ -22,13 +22,14 @@ from telegram import (
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import callbacks
-from bot.callbacks import Action, BroadcastButton, TopicButton, shorten
 from bot.context import NewsContext
-from bot.notifications import TEXT_LIMIT, render_broadcast, telegram_length
-from bot.posts import topic_key
-from bot.replies import bounded_list, name_html
-from storage.records import Progress, Stats, TopicCount, TopicInfo
+from bot.domain import callbacks
+from bot.domain.broadcasts import Progress
+from bot.domain.callbacks import Action, BroadcastButton, TopicButton, shorten
+from bot.domain.notes import TEXT_LIMIT, render_broadcast, telegram_length
+from bot.domain.replies import bounded_list, name_html
+from bot.domain.stats import Stats
+from bot.domain.topics import TopicCount, TopicInfo, topic_key
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from telegram.error import Conflict, TelegramError
 from bot.application import build_application, register_commands, scan_job
 from bot.context import NewsApplication, Services
 from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
-from bot.outage import OutageLog, Throttled
+from bot.domain.outages import OutageLog, Throttled
 from bot.redaction import hide_secrets
 from bot.settings import Settings, SettingsError
 from storage.locks import LockLost, RoleLock, role_lock

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.permalinks import Permalinks
-from bot.site import SiteConfig, SiteConfigError, load_site
+from bot.domain.permalinks import Permalinks
+from bot.domain.site_config import SiteConfig, SiteConfigError
+from bot.scanning.site import load_site
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///newsbot.db"

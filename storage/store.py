@@ -34,26 +34,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from bot.posts import MalformedPost
+from bot.domain.broadcasts import BroadcastInfo, Progress
+from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
+from bot.domain.posts import MalformedPost
+from bot.domain.scans import Announcement, FileSeen, ScanResult, Scheduled
+from bot.domain.stats import Stats
+from bot.domain.topics import TopicCount, TopicFollowers, TopicInfo
 from storage import models
 from storage.models import Broadcast, Chat, Delivery, Meta, PostTopic, RateClock
 from storage.models import Post as PostRow
-from storage.records import (
-    Announcement,
-    BroadcastInfo,
-    DeliveryJob,
-    FileSeen,
-    Outcome,
-    Progress,
-    Retry,
-    ScanResult,
-    Scheduled,
-    Sent,
-    Stats,
-    TopicCount,
-    TopicFollowers,
-    TopicInfo,
-)
 
 logger = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import callbacks
-from bot.callbacks import Action, BroadcastButton, TopicButton, TopicRef
+from bot.domain import callbacks
+from bot.domain.callbacks import Action, BroadcastButton, TopicButton, TopicRef
 
 
 def test_callback_parsing_is_total() -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.posts import MalformedPost, read_post
-from bot.scanner import scan
+from bot.domain.posts import MalformedPost
+from bot.scanning.files import read_post
+from bot.scanning.scan import scan
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import SEED, BotFactory, child_environment, environment_for, settings_for

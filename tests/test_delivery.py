@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.delivery import Sender, sender_bot, shared_limiter
-from bot.ratelimit import RateLimiter
+from bot.domain.outbox import Retry, Sent
+from bot.domain.pacing import RateLimiter
 from bot.settings import Settings
-from storage.records import Retry, Sent
 from storage.store import Store
 from tests.conftest import settings_for
 from tests.fake_telegram import FakeTelegram

@@ -7,8 +7,8 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.posts import parse_post
-from storage.records import FileSeen
+from bot.domain.posts import parse_post
+from bot.domain.scans import FileSeen
 from storage.store import Store
 from tests.conftest import SEED, BotFactory
 from tests.fake_telegram import FakeTelegram

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import update
 
 from bot.delivery import Sender, sender_bot, shared_limiter
-from bot.posts import is_web_url, parse_post, photo_url
+from bot.domain.posts import parse_post
+from bot.domain.scans import FileSeen
+from bot.domain.urls import is_web_url, photo_url
 from storage.models import Post as PostRow
-from storage.records import FileSeen
 from storage.store import Store
 from tests.conftest import SEED, BotFactory, settings_for
 from tests.fake_telegram import FakeTelegram, Upload

@@ -1,4 +1,4 @@
-"""Tests for bot.notifications: layout, escaping, limits, and any-input properties."""
+"""Tests for bot.domain.notes: layout, escaping, limits, and any-input properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.notifications import (
+from bot.domain.notes import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
     Notification,
@@ -18,7 +18,7 @@ from bot.notifications import (
     render_post,
     telegram_length,
 )
-from bot.posts import read_post
+from bot.scanning.files import read_post
 
 CONTENT = Path(__file__).parent.parent / "content"
 SEED = CONTENT / "2025-04-30-north-korea-first-road-bridge.md"

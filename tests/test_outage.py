@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import make_url
 
 from bot import runner
-from bot.outage import Throttled
+from bot.domain.outages import Throttled
 from storage.schema import upgrade
 from storage.store import Store
 from tests.conftest import SEED, BotFactory, RunningBot, reset_postgres, settings_for

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.permalinks import (
+from bot.domain.permalinks import (
     STYLES,
     Permalinks,
     ScopedPermalink,
@@ -20,8 +20,8 @@ from bot.permalinks import (
     post_link,
     slugify,
 )
-from bot.posts import MalformedPost, parse_post
-from bot.site import SiteConfigError, parse
+from bot.domain.posts import MalformedPost, parse_post
+from bot.domain.site_config import SiteConfigError, parse
 
 # features/permalinks.feature: "2009-03-27" posts, category "stuff" where there is one.
 WHEN = datetime(2009, 3, 27, 22, 31, 7, tzinfo=UTC)

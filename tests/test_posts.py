@@ -1,4 +1,4 @@
-"""Tests for bot.posts: real-world Jekyll front matter, malformed files, and fuzzing."""
+"""Tests for bot.domain.posts: real-world Jekyll front matter, malformed files, and fuzzing."""
 
 from __future__ import annotations
 
@@ -12,16 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.posts import (
-    MAX_POST_BYTES,
-    MalformedPost,
-    Post,
-    Topic,
-    is_post_file,
-    parse_post,
-    read_post,
-    topic_key,
-)
+from bot.domain.posts import MalformedPost, Post, parse_post
+from bot.domain.topics import Topic, topic_key
+from bot.scanning.files import MAX_POST_BYTES, is_post_file, read_post
 
 HERE = Path(__file__).parent
 POSTS = HERE / "corpus" / "posts"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.ratelimit import HEADROOM, RateLimiter
+from bot.domain.pacing import HEADROOM, RateLimiter
 
 
 class Schedule:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.notifications import telegram_length
-from bot.replies import bounded_list, visible_length
+from bot.domain.notes import telegram_length
+from bot.domain.replies import bounded_list, visible_length
 
 
 def test_bounded_list_measures_what_the_user_sees() -> None:

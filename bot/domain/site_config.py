@@ -1,14 +1,13 @@
-"""The Jekyll site around CONTENT_DIR: what its _config.yml says about links and time."""
+"""A Jekyll site's _config.yml: what it says about links and time (parsing only)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from bot.permalinks import (
+from bot.domain.permalinks import (
     DEFAULT_TEMPLATE,
     Permalinks,
     ScopedPermalink,
@@ -17,7 +16,7 @@ from bot.permalinks import (
     style_template,
 )
 
-__all__ = ["CONFIG_NAMES", "SiteConfig", "SiteConfigError", "find_config", "load_site", "parse"]
+__all__ = ["CONFIG_NAMES", "MAX_CONFIG_BYTES", "SiteConfig", "SiteConfigError", "parse"]
 
 # Jekyll reads the first of these that exists (TOML is not supported here).
 CONFIG_NAMES = ("_config.yml", "_config.yaml")
@@ -68,56 +67,6 @@ def parse(text: str, *, source: str, content_path: str = "") -> SiteConfig:
             prefix=_prefix(content_path, collections_dir),
         ),
     )
-
-
-def find_config(content_dir: Path) -> tuple[Path, str] | None:
-    """The site's config file and CONTENT_DIR relative to the site, or None if not a site.
-
-    CONTENT_DIR is a site when it holds a _config.yml, or when it is, is inside or holds a
-    `_posts` folder and a folder above it holds one (the nearest wins).
-    """
-    folder = content_dir.resolve()
-    if not folder.is_dir():
-        return None
-    found = _config_in(folder)
-    if found is not None:
-        return found, ""
-    if "_posts" not in folder.parts and not (folder / "_posts").is_dir():
-        return None
-    for parent in folder.parents:
-        found = _config_in(parent)
-        if found is not None:
-            return found, folder.relative_to(parent).as_posix()
-    return None
-
-
-def load_site(content_dir: Path) -> SiteConfig | None:
-    """Find and read the site's config around content_dir; None when it is not a site."""
-    located = find_config(content_dir)
-    if located is None:
-        return None
-    path, content_path = located
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_CONFIG_BYTES + 1)
-    except OSError as error:
-        raise SiteConfigError(f"cannot read {path}: {error.strerror or error}") from error
-    if len(data) > MAX_CONFIG_BYTES:
-        raise SiteConfigError(f"{path} is larger than {MAX_CONFIG_BYTES} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SiteConfigError(f"{path} is not UTF-8 text") from error
-    return parse(text, source=str(path), content_path=content_path)
-
-
-def _config_in(folder: Path) -> Path | None:
-    for name in CONFIG_NAMES:
-        candidate = folder / name
-        # Only a regular file: a FIFO named _config.yml must not block start-up.
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _text(value: object) -> str:

@@ -6,8 +6,8 @@ import html
 import re
 from collections.abc import Sequence
 
-from bot.callbacks import shorten
-from bot.notifications import TEXT_LIMIT, telegram_length
+from bot.domain.callbacks import shorten
+from bot.domain.notes import TEXT_LIMIT, telegram_length
 
 NAME_LIMIT = 100  # a topic name (or a word a user typed) as a reply shows it
 _TAG = re.compile(r"<[^>]*>")

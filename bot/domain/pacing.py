@@ -8,7 +8,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.outage import OutageLog
+from bot.domain.outages import OutageLog
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.notifications import telegram_length
+from bot.domain.notes import telegram_length
 
 MAX_DATA_BYTES = 64
 ANSWER_LIMIT = 200  # characters of a callback query answer

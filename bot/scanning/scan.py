@@ -13,10 +13,11 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from bot.permalinks import Permalinks
-from bot.posts import MalformedPost, Post, is_post_file, not_a_regular_file, read_post
+from bot.domain.permalinks import Permalinks
+from bot.domain.posts import MalformedPost, Post
+from bot.domain.scans import FileSeen, ScanResult
+from bot.scanning.files import is_post_file, not_a_regular_file, read_post
 from bot.settings import Settings
-from storage.records import FileSeen, ScanResult
 from storage.store import Store
 
 logger = logging.getLogger(__name__)

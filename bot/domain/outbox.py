@@ -1,0 +1,56 @@
+"""The outbox's vocabulary: a claimed delivery, and what became of its send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.topics import TopicInfo
+
+
+@dataclass(frozen=True)
+class DeliveryJob:
+    """A claimed outbox row with everything needed to render and send it."""
+
+    id: int
+    chat_id: int
+    attempts: int
+    post_id: int | None
+    broadcast_id: int | None
+    # Post deliveries:
+    title: str = ""
+    excerpt: str = ""
+    url: str = ""
+    image_url: str | None = None
+    topics: tuple[TopicInfo, ...] = ()
+    # Broadcast deliveries:
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Telegram accepted the message."""
+
+    delivery_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Send again later; `count` is False when Telegram only asked us to slow down."""
+
+    delivery_id: int
+    not_before: datetime
+    error: str
+    count: bool = True
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Give up on this row: a permanent error, or too many attempts."""
+
+    delivery_id: int
+    error: str
+
+
+Outcome = Sent | Retry | Failed

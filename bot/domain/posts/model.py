@@ -1,0 +1,61 @@
+"""A post as the bot announces it, and the error for a file that is not one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.topics import Topic, topic_key
+from bot.domain.urls import join_url, photo_url
+
+
+class MalformedPost(Exception):
+    """A post file that cannot be announced."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        # Both go to Exception so the error survives pickling (e.g. across processes).
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post, as the bot announces it."""
+
+    path: str
+    title: str
+    date: datetime
+    slug: str
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    excerpt: str
+    image: str | None
+    author: str | None
+    published: bool
+    link: str
+
+    @property
+    def topics(self) -> tuple[Topic, ...]:
+        """Categories then tags, one per key, spelled as first written."""
+        seen: set[str] = set()
+        topics: list[Topic] = []
+        for kind, names in (("category", self.categories), ("tag", self.tags)):
+            for name in names:
+                key = topic_key(name)
+                # A key of "" cannot be subscribed to, so it is not a topic.
+                if key and key not in seen:
+                    seen.add(key)
+                    topics.append(Topic(key=key, name=name, kind=kind))
+        return tuple(topics)
+
+    def url(self, site_url: str) -> str:
+        """The post's absolute URL on the site at site_url."""
+        return join_url(site_url, self.link)
+
+    def image_url(self, site_url: str) -> str | None:
+        """The image's absolute http(s) URL on the site at site_url, or None."""
+        return None if self.image is None else photo_url(self.image, site_url)

@@ -1,0 +1,58 @@
+"""YAML values as clean text, and short descriptions of values and errors for messages."""
+
+from __future__ import annotations
+
+import re
+
+import ftfy
+
+SCALARS = (str, int, float)
+_WHITESPACE = re.compile(r"\s+")
+# No quote folding: the seed's "Hereâ€™s" must come back as "Here’s", not "Here's";
+# no width folding: full-width CJK punctuation is meant.
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False)
+
+
+def clean(text: str) -> str:
+    """Repair mojibake and collapse whitespace."""
+    return _WHITESPACE.sub(" ", ftfy.fix_text(text, _FTFY)).strip()
+
+
+def scrub(text: str) -> str:
+    """text with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
+    # YAML's "\ud800" escapes and undecodable file names (surrogateescape) produce
+    # lone surrogates, which no UTF-8 encoder (URL quoting, Telegram) accepts.
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def scalar_text(value: object) -> str:
+    """A YAML scalar as stripped text; "" for None, lists and mappings."""
+    # bool is an int, so YAML's yes/no arrive here as True/False: Jekyll prints "true".
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, SCALARS):
+        return scrub(str(value)).strip()
+    return ""
+
+
+def first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return clip(lines[0], 200) if lines else type(error).__name__
+
+
+def kind_of(value: object) -> str:
+    """What a YAML value is, for error messages."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """text, cut for quoting in an error message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
