@@ -87,7 +87,9 @@ async def record_files(
         else:
             state = initial_state(post, first_scan, now)
             skipped += state == PostState.SKIPPED
-            fresh.append({**values, "state": state})
+            # Rows of an executemany carry plain strings: with enum members the cold scan's
+            # peak heap grew by about 0.4 KiB per row (bench/scan.py).
+            fresh.append({**values, "state": state.value})
     if edited:
         await session.execute(update(PostRow), edited)
     ids = dict(known)

@@ -197,6 +197,7 @@ async def record_outcomes(
     A retry or a failure only applies while `owner` still holds the row, so it cannot
     revive a row that /stop, a 403 or another sender has settled since.
     """
+    # Plain strings in executemany rows, as in catalogue.record_files.
     sent: list[dict[str, Any]] = []
     unsent: list[dict[str, Any]] = []
     counted: list[int] = []
@@ -206,7 +207,7 @@ async def record_outcomes(
             sent.append(
                 {
                     **base,
-                    "status": DeliveryState.SENT,
+                    "status": DeliveryState.SENT.value,
                     "message_id": outcome.message_id,
                     "sent_at": now,
                     "error": None,
@@ -216,7 +217,7 @@ async def record_outcomes(
             unsent.append(
                 {
                     **base,
-                    "status": DeliveryState.PENDING,
+                    "status": DeliveryState.PENDING.value,
                     "not_before": outcome.not_before,
                     "error": outcome.error,
                 }
@@ -225,7 +226,12 @@ async def record_outcomes(
                 counted.append(outcome.delivery_id)
         else:
             unsent.append(
-                {**base, "status": DeliveryState.FAILED, "not_before": now, "error": outcome.error}
+                {
+                    **base,
+                    "status": DeliveryState.FAILED.value,
+                    "not_before": now,
+                    "error": outcome.error,
+                }
             )
     held = _held_by(owner)
     for chunk in chunks(counted):
