@@ -23,6 +23,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.domain.states import (
+    LIVE_DELIVERY_STATES,
+    BroadcastState,
+    ChatState,
+    DeliveryState,
+)
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -63,8 +70,8 @@ class Chat(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     type: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(String(256), default="")
-    # active: gets notifications; stopped: said /stop; blocked: Telegram answered 403.
-    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    # A ChatState: active gets notifications; stopped said /stop; blocked: Telegram said 403.
+    status: Mapped[str] = mapped_column(String(16), default=ChatState.ACTIVE, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -111,8 +118,8 @@ class Post(Base):
     published: Mapped[bool] = mapped_column(Boolean)
     # False once the file is gone: a deleted post is never announced.
     present: Mapped[bool] = mapped_column(Boolean, default=True)
-    # waiting: not announced yet; announced: deliveries written; skipped: there before the
-    # first scan (or its link was already announced), so never announced.
+    # A PostState: waiting to be due, announced (deliveries written) or skipped (public
+    # before the first scan, or its link was already announced).
     state: Mapped[str] = mapped_column(String(16))
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -144,11 +151,15 @@ class Broadcast(Base):
     # Where the preview (and then the progress report) lives; none for the shell.
     preview_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     preview_message_id: Mapped[int | None] = mapped_column(BigInteger)
-    # draft -> sending -> done, or draft -> cancelled.
-    state: Mapped[str] = mapped_column(String(16), default="draft")
+    # A BroadcastState: draft -> sending -> done, or draft -> cancelled.
+    state: Mapped[str] = mapped_column(String(16), default=BroadcastState.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The live rows' predicate, as SQL text: the migration that made the index spells it so too.
+_LIVE = f"status IN ({', '.join(repr(state.value) for state in LIVE_DELIVERY_STATES)})"
 
 
 class Delivery(Base):
@@ -165,8 +176,8 @@ class Delivery(Base):
     # The subscribed topic keys that matched, a JSON list (empty for broadcasts): a key may
     # hold any character, commas included.
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # pending -> sending (leased) -> sent | failed | dead (the chat blocked the bot).
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # A DeliveryState: pending -> sending (leased) -> sent | failed | dead.
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(UTCDateTime)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
@@ -184,8 +195,8 @@ class Delivery(Base):
         Index(
             "ix_deliveries_live",
             "id",
-            postgresql_where=text("status IN ('pending', 'sending')"),
-            sqlite_where=text("status IN ('pending', 'sending')"),
+            postgresql_where=text(_LIVE),
+            sqlite_where=text(_LIVE),
         ),
         Index("ix_deliveries_chat_sent", "chat_id", "sent_at"),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.states import BroadcastState
+
 
 @dataclass(frozen=True)
 class BroadcastInfo:
@@ -13,7 +15,7 @@ class BroadcastInfo:
     id: int
     html: str
     topic: str | None
-    state: str
+    state: BroadcastState
     admin_id: int
     preview_chat_id: int | None
     preview_message_id: int | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.states import ChatState, DeliveryState
 from bot.domain.topics import TopicFollowers
 
 
@@ -11,6 +12,6 @@ from bot.domain.topics import TopicFollowers
 class Stats:
     """The numbers /stats shows."""
 
-    chats: dict[str, int]
+    chats: dict[ChatState, int]
     subscriptions: list[TopicFollowers]
-    deliveries: dict[str, int]
+    deliveries: dict[DeliveryState, int]

@@ -1,0 +1,138 @@
+"""Queries on chats and their subscriptions; each takes the caller's session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.states import ChatState
+from bot.domain.topics import TopicInfo
+from storage.catalogue import public_names
+from storage.models import Chat, Subscription
+
+
+async def activate(
+    session: AsyncSession, chat_id: int, chat_type: str, title: str, now: datetime
+) -> bool:
+    """Make the chat active (new, stopped or blocked); True if it was not active before."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        session.add(
+            Chat(
+                id=chat_id,
+                type=chat_type,
+                title=title[:256],
+                status=ChatState.ACTIVE,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return True
+    was_active = chat.status == ChatState.ACTIVE
+    chat.status, chat.type, chat.title, chat.updated_at = (
+        ChatState.ACTIVE,
+        chat_type,
+        title[:256],
+        now,
+    )
+    return not was_active
+
+
+async def state(session: AsyncSession, chat_id: int) -> ChatState | None:
+    """The chat's state; None for a chat the bot never registered."""
+    status = await session.scalar(select(Chat.status).where(Chat.id == chat_id))
+    return None if status is None else ChatState(status)
+
+
+async def set_state(session: AsyncSession, chat_id: int, status: ChatState, now: datetime) -> None:
+    await session.execute(
+        update(Chat).where(Chat.id == chat_id).values(status=status, updated_at=now)
+    )
+
+
+async def forget_subscriptions(session: AsyncSession, chat_id: int) -> int:
+    """Delete every subscription of the chat; returns how many it had."""
+    removed = await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
+    return int(removed.rowcount)  # type: ignore[attr-defined]
+
+
+async def move(session: AsyncSession, old_id: int, new_id: int, now: datetime) -> bool:
+    """Make `new_id` (a supergroup) a copy of chat `old_id` with its subscriptions.
+
+    False if there is no chat `old_id`. A chat `new_id` that exists keeps its state and gets
+    the old chat's subscriptions besides its own. The old chat stays: see `remove`.
+    """
+    old = await session.get(Chat, old_id)
+    if old is None:
+        return False
+    if await session.get(Chat, new_id) is None:
+        session.add(
+            Chat(
+                id=new_id,
+                type="supergroup",
+                title=old.title,
+                status=old.status,
+                created_at=old.created_at,
+                updated_at=now,
+            )
+        )
+        await session.flush()
+    topics = select(Subscription.topic).where(Subscription.chat_id == old_id)
+    for topic in (await session.scalars(topics)).all():
+        await session.merge(Subscription(chat_id=new_id, topic=topic, created_at=now))
+    return True
+
+
+async def remove(session: AsyncSession, chat_id: int) -> None:
+    """Delete the chat (its subscriptions go with it)."""
+    await session.execute(delete(Chat).where(Chat.id == chat_id))
+
+
+async def subscribe(session: AsyncSession, chat_id: int, topic: str, now: datetime) -> bool:
+    """Follow a topic (the chat must exist); False if it already did."""
+    exists = await session.get(Subscription, (chat_id, topic))
+    if exists is not None:
+        return False
+    session.add(Subscription(chat_id=chat_id, topic=topic, created_at=now))
+    return True
+
+
+async def unsubscribe(session: AsyncSession, chat_id: int, topic: str) -> bool:
+    """Stop following a topic; False if the chat did not follow it."""
+    result = await session.execute(
+        delete(Subscription).where(Subscription.chat_id == chat_id, Subscription.topic == topic)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def subscriptions(
+    session: AsyncSession, chat_id: int, now: datetime | None
+) -> list[TopicInfo]:
+    """The topics a chat follows, by name (as public posts spell it, else its key)."""
+    names = public_names(now)
+    rows = await session.execute(
+        select(Subscription.topic, names.c.name)
+        .outerjoin(names, names.c.topic == Subscription.topic)
+        .where(Subscription.chat_id == chat_id)
+    )
+    topics = [TopicInfo(key, name or key) for key, name in rows]
+    return sorted(topics, key=lambda t: t.name.casefold())
+
+
+def audience(topic: str | None) -> Select[Any]:
+    """The ids of the active chats following `topic`, or of every active chat for None."""
+    chats = select(Chat.id).where(Chat.status == ChatState.ACTIVE)
+    if topic is not None:
+        chats = chats.join(Subscription, Subscription.chat_id == Chat.id).where(
+            Subscription.topic == topic
+        )
+    return chats
+
+
+async def audience_size(session: AsyncSession, topic: str | None) -> int:
+    """How many chats `audience(topic)` holds now."""
+    count = await session.scalar(select(func.count()).select_from(audience(topic).subquery()))
+    return int(count or 0)

@@ -1,0 +1,312 @@
+"""Queries on the outbox (deliveries): queueing, claims, leases, outcomes; each takes a session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
+from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
+from bot.domain.topics import TopicInfo
+from storage import catalogue, chats
+from storage.engine import chunks
+from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
+
+_QUEUED = ["status", "attempts", "not_before", "created_at"]
+
+
+def _queued(now: datetime) -> list[Any]:
+    """The columns every new outbox row starts with: pending, due now."""
+    return [
+        literal(DeliveryState.PENDING.value).label("status"),
+        literal(0).label("attempts"),
+        literal(now, UTCDateTime()).label("not_before"),
+        literal(now, UTCDateTime()).label("created_at"),
+    ]
+
+
+async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
+    """Write one outbox row per active chat following any of the post's topics.
+
+    One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
+    """
+    # One aggregate, spelled per engine: the matched keys as a JSON list.
+    as_json_list = (
+        func.json_group_array if session.get_bind().dialect.name == "sqlite" else func.json_agg
+    )
+    recipients = (
+        select(
+            literal(post_id).label("post_id"),
+            Subscription.chat_id,
+            as_json_list(Subscription.topic, type_=JSON).label("topics"),
+            *_queued(now),
+        )
+        .join(Chat, Chat.id == Subscription.chat_id)
+        .where(
+            Subscription.topic.in_(select(PostTopic.topic).where(PostTopic.post_id == post_id)),
+            Chat.status == ChatState.ACTIVE,
+        )
+        .group_by(Subscription.chat_id)
+    )
+    columns = ["post_id", "chat_id", "topics", *_QUEUED]
+    result = await session.execute(insert(Delivery).from_select(columns, recipients))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def queue_broadcast(
+    session: AsyncSession, broadcast_id: int, topic: str | None, now: datetime
+) -> int:
+    """Write one outbox row per chat of the broadcast's audience (see chats.audience)."""
+    audience = chats.audience(topic).add_columns(
+        literal(broadcast_id).label("broadcast_id"),
+        literal([], JSON).label("topics"),
+        *_queued(now),
+    )
+    columns = ["chat_id", "broadcast_id", "topics", *_QUEUED]
+    result = await session.execute(insert(Delivery).from_select(columns, audience))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def kill_live(session: AsyncSession, chat_id: int, reason: str) -> None:
+    """Turn every row still to be sent to the chat dead, with `reason` as its error."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == chat_id, Delivery.status.in_(LIVE_DELIVERY_STATES))
+        .values(status=DeliveryState.DEAD, error=reason, lease_owner=None, lease_until=None)
+    )
+
+
+async def move_live(session: AsyncSession, old_id: int, new_id: int) -> None:
+    """Readdress the rows still to be sent to chat `old_id` to chat `new_id`, unleased."""
+    # What the new chat already has (or had) must not be sent to it a second time.
+    posts_there = select(Delivery.post_id).where(
+        Delivery.chat_id == new_id, Delivery.post_id.is_not(None)
+    )
+    broadcasts_there = select(Delivery.broadcast_id).where(
+        Delivery.chat_id == new_id, Delivery.broadcast_id.is_not(None)
+    )
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.chat_id == old_id, Delivery.status.in_(LIVE_DELIVERY_STATES))
+        .where(or_(Delivery.post_id.is_(None), Delivery.post_id.not_in(posts_there)))
+        .where(
+            or_(
+                Delivery.broadcast_id.is_(None),
+                Delivery.broadcast_id.not_in(broadcasts_there),
+            )
+        )
+        .values(chat_id=new_id, status=DeliveryState.PENDING, lease_owner=None, lease_until=None)
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    owner: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    broadcast_id: int | None,
+) -> list[DeliveryJob]:
+    """Lease up to `limit` due rows to `owner`; expired leases of dead senders count as due.
+
+    On PostgreSQL, FOR UPDATE SKIP LOCKED lets any number of workers claim at once
+    without waiting for or double-claiming each other's rows.
+    """
+    claimable = (
+        select(Delivery.id)
+        .where(
+            or_(
+                and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
+                and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
+            )
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if broadcast_id is not None:
+        claimable = claimable.where(Delivery.broadcast_id == broadcast_id)
+    rows = (
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(claimable.scalar_subquery()))
+            .values(status=DeliveryState.SENDING, lease_owner=owner, lease_until=now + lease)
+            .returning(
+                Delivery.id,
+                Delivery.chat_id,
+                Delivery.attempts,
+                Delivery.post_id,
+                Delivery.broadcast_id,
+                Delivery.topics,
+            )
+        )
+    ).all()
+    if not rows:
+        return []
+    posts = await catalogue.contents(session, {r.post_id for r in rows if r.post_id})
+    broadcasts = await _broadcast_html(session, {r.broadcast_id for r in rows if r.broadcast_id})
+    jobs = []
+    for row in sorted(rows, key=lambda r: r.id):
+        job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
+        if row.post_id is not None:
+            title, excerpt, url, image_url, names = posts[row.post_id]
+            keys = sorted(k for k in row.topics if k)
+            topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
+            job = DeliveryJob(
+                row.id,
+                row.chat_id,
+                row.attempts,
+                row.post_id,
+                None,
+                title,
+                excerpt,
+                url,
+                image_url,
+                topics,
+            )
+        elif row.broadcast_id is not None:
+            job = DeliveryJob(
+                row.id,
+                row.chat_id,
+                row.attempts,
+                None,
+                row.broadcast_id,
+                html=broadcasts[row.broadcast_id],
+            )
+        jobs.append(job)
+    return jobs
+
+
+async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
+    return {bid: html for bid, html in rows}
+
+
+async def record_outcomes(
+    session: AsyncSession, outcomes: Sequence[Outcome], now: datetime, owner: str
+) -> None:
+    """Write what happened to each sent row.
+
+    A send is recorded whatever happened to the row meanwhile: it did reach Telegram.
+    A retry or a failure only applies while `owner` still holds the row, so it cannot
+    revive a row that /stop, a 403 or another sender has settled since.
+    """
+    # Plain strings in executemany rows, as in catalogue.record_files.
+    sent: list[dict[str, Any]] = []
+    unsent: list[dict[str, Any]] = []
+    counted: list[int] = []
+    for outcome in outcomes:
+        base = {"id": outcome.delivery_id, "lease_owner": None, "lease_until": None}
+        if isinstance(outcome, Sent):
+            sent.append(
+                {
+                    **base,
+                    "status": DeliveryState.SENT.value,
+                    "message_id": outcome.message_id,
+                    "sent_at": now,
+                    "error": None,
+                }
+            )
+        elif isinstance(outcome, Retry):
+            unsent.append(
+                {
+                    **base,
+                    "status": DeliveryState.PENDING.value,
+                    "not_before": outcome.not_before,
+                    "error": outcome.error,
+                }
+            )
+            if outcome.count:
+                counted.append(outcome.delivery_id)
+        else:
+            unsent.append(
+                {
+                    **base,
+                    "status": DeliveryState.FAILED.value,
+                    "not_before": now,
+                    "error": outcome.error,
+                }
+            )
+    held = _held_by(owner)
+    for chunk in chunks(counted):
+        await session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(chunk), *held)
+            .values(attempts=Delivery.attempts + 1)
+        )
+    if unsent:
+        # No ORM objects live in this session: nothing to synchronize.
+        await session.execute(
+            update(Delivery).where(*held),
+            unsent,
+            execution_options={"synchronize_session": None},
+        )
+    if sent:
+        await session.execute(update(Delivery), sent)
+
+
+def _held_by(owner: str) -> tuple[Any, ...]:
+    """The rows `owner` has leased and not yet settled."""
+    return (Delivery.lease_owner == owner, Delivery.status == DeliveryState.SENDING)
+
+
+async def extend_leases(
+    session: AsyncSession, owner: str, ids: Sequence[int], until: datetime
+) -> list[int]:
+    """Keep the given rows `owner` still holds until `until`; returns those it still holds."""
+    kept: list[int] = []
+    for chunk in chunks(ids):
+        result = await session.scalars(
+            update(Delivery)
+            .where(Delivery.id.in_(chunk), *_held_by(owner))
+            .values(lease_until=until)
+            .returning(Delivery.id)
+        )
+        kept.extend(result)
+    return kept
+
+
+async def release_leases(session: AsyncSession, owner: str) -> int:
+    """Give back the rows `owner` claimed and never sent; returns how many."""
+    result = await session.execute(
+        update(Delivery)
+        .where(*_held_by(owner))
+        .values(status=DeliveryState.PENDING, lease_owner=None, lease_until=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def sent_times(session: AsyncSession, chat_id: int, since: datetime) -> list[datetime]:
+    """When outbox messages went to a chat since a moment, oldest first."""
+    times = await session.scalars(
+        select(Delivery.sent_at)
+        .where(Delivery.chat_id == chat_id, Delivery.sent_at >= since)
+        .order_by(Delivery.sent_at)
+    )
+    return [t for t in times if t is not None]
+
+
+async def pending_count(session: AsyncSession) -> int:
+    """Rows not yet sent, failed or dead."""
+    count = await session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.status.in_(LIVE_DELIVERY_STATES))
+    )
+    return int(count or 0)
+
+
+async def counts_for_broadcast(
+    session: AsyncSession, broadcast_id: int
+) -> dict[DeliveryState, int]:
+    """How many of a broadcast's rows are in each state."""
+    rows = await session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.broadcast_id == broadcast_id)
+        .group_by(Delivery.status)
+    )
+    return {DeliveryState(status): int(n) for status, n in rows}
