@@ -20,7 +20,7 @@ from bot import runner
 from bot.settings import Settings
 from storage.schema import upgrade
 from storage.store import Store
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "content" / "2025-04-30-north-korea-first-road-bridge.md"

@@ -9,7 +9,7 @@ import pytest
 
 from storage.store import Store
 from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram, SentMessage, utf16_len
+from tests.support.fake_telegram import FakeTelegram, SentMessage, utf16_len
 from tests.test_end_to_end import first_scan_done, say
 
 ADMIN = 777

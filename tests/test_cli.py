@@ -15,7 +15,7 @@ import pytest
 from bot.cli import main
 from storage.store import Store
 from tests.conftest import SEED, child_environment
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_delivery import NOW
 
 

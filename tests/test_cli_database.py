@@ -24,7 +24,7 @@ from storage.schema import alembic_config, current_revision, head_revision
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import SEED, child_environment, environment_for, reset_postgres
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 
 SECRET = "s3cret-Passw0rd"
 ALEMBIC_NOISE = ("alembic", "Context impl", "Will assume")

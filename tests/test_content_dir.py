@@ -21,7 +21,7 @@ from bot.scanning.scan import scan
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import SEED, BotFactory, child_environment, environment_for, settings_for
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 
 ALICE = 1001
 FRONT_MATTER_LIMIT = 64 * 1024  # bytes, as the issue promises

@@ -17,7 +17,7 @@ from bot.domain.pacing import RateLimiter
 from bot.settings import Settings
 from storage.store import Store
 from tests.conftest import settings_for
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from storage.models import Delivery
 from storage.schema import alembic_config
 from storage.store import Store
 from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_end_to_end import ALICE, first_scan_done, say, write_post
 
 

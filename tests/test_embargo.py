@@ -11,7 +11,7 @@ from bot.domain.posts import parse_post
 from bot.domain.scans import FileSeen
 from storage.store import Store
 from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_end_to_end import ALICE, say, write_post
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

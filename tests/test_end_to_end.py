@@ -15,7 +15,7 @@ import pytest
 
 from storage.store import Store
 from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 GROUP = -1000000000042  # a supergroup id: beyond 32 bits

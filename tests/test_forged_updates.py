@@ -13,7 +13,7 @@ import pytest
 
 from storage.store import Store
 from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_end_to_end import GROUP, first_scan_done, say
 
 ADMIN, MEMBER = 777, 2001

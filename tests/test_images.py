@@ -17,7 +17,7 @@ from bot.domain.urls import is_web_url, photo_url
 from storage.models import Post as PostRow
 from storage.store import Store
 from tests.conftest import SEED, BotFactory, settings_for
-from tests.fake_telegram import FakeTelegram, Upload
+from tests.support.fake_telegram import FakeTelegram, Upload
 from tests.test_end_to_end import first_scan_done, say, titles, write_post
 
 ALICE = 1001

@@ -16,7 +16,7 @@ from bot.settings import Settings
 from storage.models import Delivery
 from storage.store import Store
 from tests.conftest import settings_for
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_delivery import queue_broadcast, sending
 
 CHATS = list(range(1, 21))

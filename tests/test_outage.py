@@ -17,7 +17,7 @@ from bot.domain.outages import Throttled
 from storage.schema import upgrade
 from storage.store import Store
 from tests.conftest import SEED, BotFactory, RunningBot, reset_postgres, settings_for
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.proxy import TcpProxy
 from tests.test_end_to_end import first_scan_done, say, titles, write_post
 

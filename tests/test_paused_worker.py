@@ -15,7 +15,7 @@ from bot.delivery import concurrency_for
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import child_environment, environment_for, reset_postgres
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_delivery import queue_broadcast
 from tests.test_leases import held_by, hold_back_sends
 

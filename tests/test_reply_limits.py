@@ -12,7 +12,7 @@ import pytest
 
 from storage.store import Store
 from tests.conftest import BotFactory
-from tests.fake_telegram import CALLBACK_ANSWER_LIMIT, FakeTelegram, SentMessage, utf16_len
+from tests.support.fake_telegram import CALLBACK_ANSWER_LIMIT, FakeTelegram, SentMessage, utf16_len
 from tests.test_end_to_end import ALICE, first_scan_done, say, write_post
 
 # 120 topics whose names together are far longer than one message.

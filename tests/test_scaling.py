@@ -18,7 +18,7 @@ from bot.delivery import concurrency_for
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import SEED, child_environment, environment_for, reset_postgres
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_end_to_end import first_scan_done, say, write_post
 
 pytestmark = pytest.mark.slow

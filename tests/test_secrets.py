@@ -17,7 +17,7 @@ from bot.redaction import hide_secrets
 from bot.settings import Settings
 from storage.store import Store
 from tests.conftest import SEED, child_environment, environment_for
-from tests.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_end_to_end import first_scan_done, say, write_post
 
 PASSWORD = "s3cret-Pa55word"
