@@ -296,7 +296,10 @@ def bench_settings(database_url: str, content_dir: Path, **extra: str) -> Settin
 
 
 class FakeBotApi:
-    """`python -m tests.support.fake_telegram` in its own process, so its CPU is not the sender's."""
+    """The fake Bot API (`python -m tests.support.fake_telegram`) in its own process.
+
+    Its CPU is not charged to the sender.
+    """
 
     def __init__(self, *, rate_limit: int | None = None) -> None:
         self.rate_limit = rate_limit
