@@ -296,7 +296,10 @@ def bench_settings(database_url: str, content_dir: Path, **extra: str) -> Settin
 
 
 class FakeBotApi:
-    """`python -m tests.fake_telegram` in its own process, so its CPU is not the sender's."""
+    """The fake Bot API (`python -m tests.support.fake_telegram`) in its own process.
+
+    Its CPU is not charged to the sender.
+    """
 
     def __init__(self, *, rate_limit: int | None = None) -> None:
         self.rate_limit = rate_limit
@@ -309,7 +312,7 @@ class FakeBotApi:
         return self.base_url.removesuffix("/bot")
 
     async def __aenter__(self) -> FakeBotApi:
-        args = ["-m", "tests.fake_telegram", "--port", "0"]
+        args = ["-m", "tests.support.fake_telegram", "--port", "0"]
         if self.rate_limit is not None:
             args += ["--rate-limit", str(self.rate_limit)]
         self._process = await asyncio.create_subprocess_exec(

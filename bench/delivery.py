@@ -4,7 +4,7 @@
     python bench/delivery.py --part a        # 1,000 recipients, fake limits to 30 msg/s
     python bench/delivery.py --part b        # 10,000 recipients, no limit, SEND_RATE=1000
 
-The fake Bot API (`python -m tests.fake_telegram`) runs in its own process; its
+The fake Bot API (`python -m tests.support.fake_telegram`) runs in its own process; its
 /_fake/stats gives what it accepted, the 429s it answered and the most sends it accepted
 within any one second. newsbot: a broadcast queued through the Store (create_broadcast +
 start_broadcast) and sent by `Sender(store, sender_bot(...), shared_limiter(...), settings)`,

@@ -1,57 +1,30 @@
-"""Shared fixtures: real databases (SQLite file, PostgreSQL), the fake Bot API, a running bot."""
+"""Shared fixtures: real databases (SQLite file, PostgreSQL), the fake Bot API, a running bot.
+
+Only fixtures live here; the helpers they are built from are in tests/support/.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import make_url
 
-from bot import runner
-from bot.settings import Settings
 from storage.schema import upgrade
 from storage.store import Store
-from tests.fake_telegram import FakeTelegram
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "content" / "2025-04-30-north-korea-first-road-bridge.md"
-POSTGRES_URL = os.environ.get(
-    "NEWSBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+from tests.support.bots import BotFactory, RunningBot
+from tests.support.databases import (
+    POSTGRES_URL,
+    REQUIRE_POSTGRES,
+    postgres_reachable,
+    reset_postgres,
+    run_outside_transaction,
 )
-# CI sets this: there a skipped PostgreSQL test is a failure, not a shrug.
-REQUIRE_POSTGRES = os.environ.get("NEWSBOT_REQUIRE_POSTGRES") == "1"
-
-
-def _postgres_reachable() -> bool:
-    url = urlparse(POSTGRES_URL.replace("+asyncpg", ""))
-    try:
-        with socket.create_connection((url.hostname or "127.0.0.1", url.port or 5432), 1):
-            return True
-    except OSError:
-        return False
-
-
-def _admin(statement: str) -> None:
-    """Run one statement outside a transaction (CREATE/DROP DATABASE), from any context."""
-
-    async def execute() -> None:
-        engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-        await engine.dispose()
-
-    # Its own thread, so it works even when called while a test's event loop runs.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, execute()).result()
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.settings import settings_for
 
 
 @pytest.fixture(scope="session")
@@ -60,24 +33,16 @@ def postgres_url() -> Iterator[str]:
 
     Concurrent test runs (or a benchmark) on the same server cannot disturb each other.
     """
-    if not _postgres_reachable():
+    if not postgres_reachable():
         reason = f"PostgreSQL not reachable at {POSTGRES_URL} (set NEWSBOT_TEST_POSTGRES_URL)"
         if REQUIRE_POSTGRES:
             pytest.fail(reason)
         pytest.skip(reason)
     name = f"newsbot_test_{os.getpid()}"
-    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    _admin(f"CREATE DATABASE {name}")
+    run_outside_transaction(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    run_outside_transaction(f"CREATE DATABASE {name}")
     yield str(make_url(POSTGRES_URL).set(database=name))
-    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-async def reset_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    run_outside_transaction(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -109,6 +74,7 @@ def content(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API; at the end it must have rejected no call and seen no two pollers."""
     async with FakeTelegram() as server:
         yield server
     assert not server.rejected, f"the fake Bot API rejected calls: {server.rejected}"
@@ -126,55 +92,6 @@ def no_errors(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) 
     assert not errors, "errors were logged:\n" + "\n".join(
         f"{r.name}: {r.getMessage()}" for r in errors
     )
-
-
-def environment_for(
-    fake: FakeTelegram, database_url: str, content: Path, **extra: str
-) -> dict[str, str]:
-    """The settings of a test bot, as environment variables."""
-    values = {
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-        "CONTENT_DIR": str(content),
-        "SITE_URL": "https://news.example",
-        "SCAN_INTERVAL": "0.2",
-        "SEND_RATE": "200",
-        "LEASE_SECONDS": "3",
-    }
-    values.update(extra)
-    return values
-
-
-def settings_for(fake: FakeTelegram, database_url: str, content: Path, **extra: str) -> Settings:
-    return Settings.from_mapping(environment_for(fake, database_url, content, **extra))
-
-
-def child_environment(**values: str) -> dict[str, str]:
-    """The environment of a newsbot child process: ours, the project importable, `values`."""
-    return {**os.environ, "PYTHONPATH": str(ROOT), **values}
-
-
-@dataclass
-class RunningBot:
-    """A `newsbot run` inside the test's event loop."""
-
-    settings: Settings
-    stop: asyncio.Event = field(default_factory=asyncio.Event)
-    task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        self.stop = asyncio.Event()
-        self.task = asyncio.create_task(runner.run(self.settings, self.stop))
-
-    async def shutdown(self) -> None:
-        if self.task is not None:
-            self.stop.set()
-            await asyncio.wait_for(self.task, 15)
-            self.task = None
-
-
-BotFactory = Callable[..., Awaitable[RunningBot]]
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from storage.store import Store
-from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram, SentMessage, utf16_len
-from tests.test_end_to_end import first_scan_done, say
+from tests.support.bots import BotFactory
+from tests.support.conversation import buttons, first_scan_done, say
+from tests.support.fake_telegram import FakeTelegram, utf16_len
+from tests.support.posts import SEED
 
 ADMIN = 777
 READERS = [2001, 2002, 2003]
@@ -24,11 +25,6 @@ async def readers(newsbot: BotFactory, content: Path, store: Store, fake: FakeTe
     await first_scan_done(store)
     for chat in READERS:
         await say(fake, "/start", chat)
-
-
-def buttons(message: SentMessage) -> list[dict[str, str]]:
-    assert message.reply_markup is not None
-    return [b for row in message.reply_markup["inline_keyboard"] for b in row]
 
 
 def broadcasts_to(fake: FakeTelegram, chat: int) -> list[str]:

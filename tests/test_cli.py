@@ -14,9 +14,10 @@ import pytest
 
 from bot.cli import main
 from storage.store import Store
-from tests.conftest import SEED, child_environment
-from tests.fake_telegram import FakeTelegram
-from tests.test_delivery import NOW
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.outbox import NOW
+from tests.support.posts import SEED
+from tests.support.processes import child_environment
 
 
 @pytest.fixture

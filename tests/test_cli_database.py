@@ -22,9 +22,11 @@ from bot.cli import main
 from bot.settings import Settings, SettingsError
 from storage.schema import alembic_config, current_revision, head_revision
 from storage.store import Store
-from tests.child import Process
-from tests.conftest import SEED, child_environment, environment_for, reset_postgres
-from tests.fake_telegram import FakeTelegram
+from tests.support.databases import reset_postgres
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED
+from tests.support.processes import Process, child_environment
+from tests.support.settings import environment_for
 
 SECRET = "s3cret-Passw0rd"
 ALEMBIC_NOISE = ("alembic", "Context impl", "Will assume")

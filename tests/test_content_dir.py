@@ -19,9 +19,12 @@ from bot.domain.posts import MalformedPost
 from bot.scanning.files import read_post
 from bot.scanning.scan import scan
 from storage.store import Store
-from tests.child import Process
-from tests.conftest import SEED, BotFactory, child_environment, environment_for, settings_for
-from tests.fake_telegram import FakeTelegram
+from tests.support.bots import BotFactory
+from tests.support.conversation import titles
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED
+from tests.support.processes import Process, child_environment
+from tests.support.settings import environment_for, settings_for
 
 ALICE = 1001
 FRONT_MATTER_LIMIT = 64 * 1024  # bytes, as the issue promises
@@ -64,14 +67,6 @@ async def hostile(content: Path, tmp_path: Path) -> AsyncIterator[Path]:
     # Today's bot blocks in open() on the FIFO, forever: unblock it so the test can end.
     release_readers(fifo)
     server.close()
-
-
-def titles(fake: FakeTelegram, chat_id: int) -> list[str]:
-    return [
-        (m.text or "")[3 : (m.text or "").index("</b>")]
-        for m in fake.messages_to(chat_id)
-        if (m.text or "").startswith("<b>")
-    ]
 
 
 async def test_a_fifo_a_socket_and_a_symlink_do_not_stop_the_bot(

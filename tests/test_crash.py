@@ -17,10 +17,11 @@ import pytest
 
 from bot.delivery import concurrency_for
 from storage.store import Store
-from tests.child import Process
-from tests.conftest import SEED, child_environment, environment_for
-from tests.fake_telegram import FakeTelegram
-from tests.test_end_to_end import first_scan_done, write_post
+from tests.support.conversation import first_scan_done
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED, write_post
+from tests.support.processes import Process, child_environment
+from tests.support.settings import environment_for
 
 pytestmark = pytest.mark.slow
 

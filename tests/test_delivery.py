@@ -3,51 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.delivery import Sender, sender_bot, shared_limiter
 from bot.domain.outbox import Retry, Sent
 from bot.domain.pacing import RateLimiter
 from bot.settings import Settings
 from storage.store import Store
-from tests.conftest import settings_for
-from tests.fake_telegram import FakeTelegram
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-async def queue_broadcast(
-    store: Store, chats: list[int], text: str = "Breaking: <b>news</b>"
-) -> int:
-    """Register the chats and queue one broadcast to all of them."""
-    for chat_id in chats:
-        await store.register_chat(chat_id, "private" if chat_id > 0 else "group", "", NOW)
-    broadcast_id = await store.create_broadcast(text, None, 1, None, NOW)
-    assert await store.start_broadcast(broadcast_id, NOW) == len(chats)
-    return broadcast_id
-
-
-@contextlib.asynccontextmanager
-async def sending(store: Store, settings: Settings, **options: object) -> AsyncIterator[Sender]:
-    """A Sender working in the background for the duration of the block."""
-    limiter = shared_limiter(settings, store)
-    bot = sender_bot(settings, 16, timeout=float(options.pop("timeout", 5.0)))  # type: ignore[arg-type]
-    stop = asyncio.Event()
-    async with bot:
-        sender = Sender(store, bot, limiter, settings, retry_base=0.05, **options)  # type: ignore[arg-type]
-        task = asyncio.create_task(sender.run(stop))
-        try:
-            yield sender
-        finally:
-            stop.set()
-            await task
-            await limiter.close()
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.outbox import NOW, queue_broadcast, sending
+from tests.support.settings import settings_for
 
 
 async def settled(store: Store, broadcast_id: int, seconds: float = 15.0) -> None:

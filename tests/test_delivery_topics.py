@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.models import Delivery
 from storage.schema import alembic_config
 from storage.store import Store
-from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
-from tests.test_end_to_end import ALICE, first_scan_done, say, write_post
+from tests.support.bots import BotFactory
+from tests.support.conversation import ALICE, first_scan_done, say
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED, write_post
 
 
 async def test_a_topic_with_a_comma_gets_its_hashtag_and_a_working_button(

@@ -10,9 +10,10 @@ from pathlib import Path
 from bot.domain.posts import parse_post
 from bot.domain.scans import FileSeen
 from storage.store import Store
-from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
-from tests.test_end_to_end import ALICE, say, write_post
+from tests.support.bots import BotFactory
+from tests.support.conversation import ALICE, say
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED, write_post
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

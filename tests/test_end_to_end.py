@@ -6,7 +6,6 @@ Every test runs `newsbot run` against the fake Bot API over HTTP, on SQLite and 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,69 +13,19 @@ from pathlib import Path
 import pytest
 
 from storage.store import Store
-from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
-
-ALICE, BOB, CAROL = 1001, 1002, 1003
-GROUP = -1000000000042  # a supergroup id: beyond 32 bits
-
-
-def write_post(
-    folder: Path,
-    name: str,
-    title: str,
-    *,
-    categories: str = "[News]",
-    tags: str = "[]",
-    date: datetime | None = None,
-    extra: str = "",
-    body: str = "Body text.",
-) -> Path:
-    """Write a post atomically (the bot scans while we write)."""
-    when = (date or datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S +0000")
-    text = (
-        f'---\ntitle: "{title}"\ndate: {when}\ncategories: {categories}\ntags: {tags}\n'
-        f"{extra}---\n\n{body}\n"
-    )
-    path = folder / name
-    temporary = folder / f".{name}.tmp"
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-    return path
-
-
-async def eventually(check, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the async `check()` is true."""
-    async with asyncio.timeout(seconds):
-        while not await check():
-            await asyncio.sleep(0.05)
-
-
-async def first_scan_done(store: Store) -> None:
-    async def seed_recorded() -> bool:
-        return bool(await store.topics())
-
-    await eventually(seed_recorded)
-
-
-async def say(fake: FakeTelegram, text: str, chat_id: int, **kwargs: object) -> str:
-    """Send a command as a user and return the bot's reply (the next message to that chat)."""
-    before = len(fake.messages_to(chat_id))
-    fake.command(text, chat_id=chat_id, **kwargs)  # type: ignore[arg-type]
-    await fake.wait_for(lambda: len(fake.messages_to(chat_id)) > before, 10)
-    reply = fake.messages_to(chat_id)[before].text
-    assert reply is not None
-    return reply
-
-
-def titles(fake: FakeTelegram, chat_id: int) -> list[str]:
-    """The notifications a chat got, by title (the bold first line)."""
-    found = []
-    for message in fake.messages_to(chat_id):
-        text = message.text or ""
-        if text.startswith("<b>"):
-            found.append(text[3 : text.index("</b>")])
-    return found
+from tests.support.bots import BotFactory
+from tests.support.conversation import (
+    ALICE,
+    BOB,
+    CAROL,
+    GROUP,
+    eventually,
+    first_scan_done,
+    say,
+    titles,
+)
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED, write_post
 
 
 @pytest.fixture

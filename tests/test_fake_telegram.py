@@ -39,7 +39,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fake_telegram import (
+from tests.support.fake_telegram import (
     FALLBACK_TYPES,
     SPEC_ENV,
     ApiError,
@@ -723,7 +723,7 @@ async def test_control_endpoints(bot: Bot, fake: FakeTelegram) -> None:
 def test_command_line_server_serves_until_sigterm() -> None:
     root = Path(__file__).resolve().parents[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_telegram", "--port", "0", "--rate-limit", "30"],
+        [sys.executable, "-m", "tests.support.fake_telegram", "--port", "0", "--rate-limit", "30"],
         cwd=root,
         stdout=subprocess.PIPE,
         text=True,

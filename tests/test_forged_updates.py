@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from storage.store import Store
-from tests.conftest import SEED, BotFactory
-from tests.fake_telegram import FakeTelegram
-from tests.test_end_to_end import GROUP, first_scan_done, say
+from tests.support.bots import BotFactory
+from tests.support.conversation import GROUP, first_scan_done, say
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED
 
 ADMIN, MEMBER = 777, 2001
 IN_GROUP = {"chat_type": "supergroup", "title": "Readers"}

@@ -16,9 +16,11 @@ from bot.domain.scans import FileSeen
 from bot.domain.urls import is_web_url, photo_url
 from storage.models import Post as PostRow
 from storage.store import Store
-from tests.conftest import SEED, BotFactory, settings_for
-from tests.fake_telegram import FakeTelegram, Upload
-from tests.test_end_to_end import first_scan_done, say, titles, write_post
+from tests.support.bots import BotFactory
+from tests.support.conversation import first_scan_done, say, titles
+from tests.support.fake_telegram import FakeTelegram, Upload
+from tests.support.posts import SEED, write_post
+from tests.support.settings import settings_for
 
 ALICE = 1001
 SITE = "https://s.example"

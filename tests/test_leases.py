@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
-from bot.delivery import RATE_CLOCK
 from bot.settings import Settings
-from storage.models import Delivery
 from storage.store import Store
-from tests.conftest import settings_for
-from tests.fake_telegram import FakeTelegram
-from tests.test_delivery import queue_broadcast, sending
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.outbox import held_by, hold_back_sends, queue_broadcast, sending
+from tests.support.settings import settings_for
 
 CHATS = list(range(1, 21))
-
-
-async def held_by(store: Store, owner_like: str) -> int:
-    """Rows leased to the owners whose name matches the SQL LIKE pattern."""
-    async with store.engine.connect() as conn:
-        count = await conn.scalar(
-            select(func.count())
-            .select_from(Delivery)
-            .where(Delivery.status == "sending", Delivery.lease_owner.like(owner_like))
-        )
-    return int(count or 0)
-
-
-async def hold_back_sends(store: Store, seconds: float) -> None:
-    """Give out no send slot, to any process, for `seconds` from now."""
-    now = time.time()
-    await store.reserve_slots(RATE_CLOCK, 1, 0.001, now)
-    await store.pause_sending(RATE_CLOCK, now + seconds)
 
 
 @pytest.fixture

@@ -16,10 +16,13 @@ from bot import runner
 from bot.domain.outages import Throttled
 from storage.schema import upgrade
 from storage.store import Store
-from tests.conftest import SEED, BotFactory, RunningBot, reset_postgres, settings_for
-from tests.fake_telegram import FakeTelegram
-from tests.proxy import TcpProxy
-from tests.test_end_to_end import first_scan_done, say, titles, write_post
+from tests.support.bots import BotFactory, RunningBot
+from tests.support.conversation import first_scan_done, say, titles
+from tests.support.databases import reset_postgres
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED, write_post
+from tests.support.proxy import TcpProxy
+from tests.support.settings import settings_for
 
 ALICE, BOB = 3001, 3002
 

@@ -13,11 +13,11 @@ from sqlalchemy import text
 
 from bot.delivery import concurrency_for
 from storage.store import Store
-from tests.child import Process
-from tests.conftest import child_environment, environment_for, reset_postgres
-from tests.fake_telegram import FakeTelegram
-from tests.test_delivery import queue_broadcast
-from tests.test_leases import held_by, hold_back_sends
+from tests.support.databases import reset_postgres
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.outbox import held_by, hold_back_sends, queue_broadcast
+from tests.support.processes import Process, child_environment, wait_for_log
+from tests.support.settings import environment_for
 
 pytestmark = pytest.mark.slow
 
@@ -52,12 +52,6 @@ async def workers(
         if child.child is not None:
             child.child.send_signal(signal.SIGCONT)
             await child.signal(signal.SIGKILL)
-
-
-async def wait_for_log(process: Process, text: str, seconds: float = 15.0) -> None:
-    async with asyncio.timeout(seconds):
-        while text not in process.output():
-            await asyncio.sleep(0.05)
 
 
 async def stop_outside_transactions(store: Store, process: Process) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from storage.store import Store
-from tests.conftest import BotFactory
-from tests.fake_telegram import CALLBACK_ANSWER_LIMIT, FakeTelegram, SentMessage, utf16_len
-from tests.test_end_to_end import ALICE, first_scan_done, say, write_post
+from tests.support.bots import BotFactory
+from tests.support.conversation import ALICE, buttons, first_scan_done, say
+from tests.support.fake_telegram import CALLBACK_ANSWER_LIMIT, FakeTelegram, SentMessage, utf16_len
+from tests.support.posts import write_post
 
 # 120 topics whose names together are far longer than one message.
 MANY = [f"topic-number-{i:03d}-of-a-very-long-list-of-topics" for i in range(120)]
@@ -30,11 +31,6 @@ async def topics(newsbot: BotFactory, content: Path, store: Store) -> None:
     write_post(content, "2025-01-02-long.md", "Long", tags=f'["{LONG}"]')
     await newsbot()
     await first_scan_done(store)
-
-
-def buttons(message: SentMessage) -> list[dict[str, str]]:
-    assert message.reply_markup is not None
-    return [b for row in message.reply_markup["inline_keyboard"] for b in row]
 
 
 async def press(fake: FakeTelegram, message: SentMessage, data: str) -> str:

@@ -16,10 +16,12 @@ import pytest
 
 from bot.delivery import concurrency_for
 from storage.store import Store
-from tests.child import Process
-from tests.conftest import SEED, child_environment, environment_for, reset_postgres
-from tests.fake_telegram import FakeTelegram
-from tests.test_end_to_end import first_scan_done, say, write_post
+from tests.support.conversation import first_scan_done, say
+from tests.support.databases import reset_postgres
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED, write_post
+from tests.support.processes import Process, child_environment, wait_for_log
+from tests.support.settings import environment_for
 
 pytestmark = pytest.mark.slow
 
@@ -68,12 +70,6 @@ async def spawn(
 
 def received(fake: FakeTelegram, title: str) -> Counter[int]:
     return Counter(int(m.chat_id) for m in fake.sent if (m.text or "").startswith(f"<b>{title}"))
-
-
-async def wait_for_log(process: Process, text: str, seconds: float = 15.0) -> None:
-    async with asyncio.timeout(seconds):
-        while text not in process.output():
-            await asyncio.sleep(0.1)
 
 
 async def test_one_poller_at_a_time_and_the_standby_takes_over(

@@ -16,9 +16,11 @@ from sqlalchemy import make_url
 from bot.redaction import hide_secrets
 from bot.settings import Settings
 from storage.store import Store
-from tests.conftest import SEED, child_environment, environment_for
-from tests.fake_telegram import FakeTelegram
-from tests.test_end_to_end import first_scan_done, say, write_post
+from tests.support.conversation import first_scan_done, say
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.posts import SEED, write_post
+from tests.support.processes import child_environment
+from tests.support.settings import environment_for
 
 PASSWORD = "s3cret-Pa55word"
 

@@ -1,12 +1,21 @@
-"""A newsbot process started by a test, as a user would start it."""
+"""newsbot as a child process started by a test, as a user would start it."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+# parents[2]: the project root (tests/support/processes.py), importable in the child.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def child_environment(**values: str) -> dict[str, str]:
+    """The environment of a newsbot child process: ours, the project importable, `values`."""
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **values}
 
 
 class Process:
@@ -40,3 +49,10 @@ class Process:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+async def wait_for_log(process: Process, text: str, seconds: float = 15.0) -> None:
+    """Wait until the child's output contains `text`."""
+    async with asyncio.timeout(seconds):
+        while text not in process.output():
+            await asyncio.sleep(0.05)

@@ -1,0 +1,33 @@
+"""newsbot running inside the test's event loop, as the `newsbot` fixture starts it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot import runner
+from bot.settings import Settings
+
+
+@dataclass
+class RunningBot:
+    """A `newsbot run` inside the test's event loop."""
+
+    settings: Settings
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(runner.run(self.settings, self.stop))
+
+    async def shutdown(self) -> None:
+        if self.task is not None:
+            self.stop.set()
+            await asyncio.wait_for(self.task, 15)
+            self.task = None
+
+
+# The `newsbot` fixture: start(**settings) -> a RunningBot that already polls the fake.
+BotFactory = Callable[..., Awaitable[RunningBot]]
