@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from bot.permalinks import Permalinks
 from bot.posts import MalformedPost, Post, is_post_file, not_a_regular_file, read_post
 from bot.settings import Settings
+from storage.models import PATH_LIMIT
 from storage.records import FileSeen, ScanResult
 from storage.store import Store
 
@@ -46,11 +47,27 @@ def _walk(root: Path, *, site: bool = False) -> dict[str, os.stat_result]:
             relative = PurePosixPath(Path(full).relative_to(root).as_posix())
             if not is_post_file(relative, in_posts_folder=in_posts_folder):
                 continue
+            if len(str(relative)) > PATH_LIMIT:
+                _report_too_long(full, str(relative))
+                continue
             try:
                 found[str(relative)] = os.lstat(full)
             except OSError:
                 continue  # removed while we looked; the next scan sees it gone
     return found
+
+
+# Paths already reported as too long, so that each is logged once, not at every scan: such a
+# path cannot be recorded (as a post or as malformed), which is what keeps the others quiet.
+_too_long_reported: set[str] = set()
+
+
+def _report_too_long(full: str, path: str) -> None:
+    if full not in _too_long_reported:
+        _too_long_reported.add(full)
+        logger.warning(
+            "skipping %s…: its path is longer than %d characters", path[:120], PATH_LIMIT
+        )
 
 
 def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
