@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -243,4 +244,25 @@ def _database_url(raw: str) -> DatabaseUrl:
         raise SettingsError(
             f"DATABASE_URL must use sqlite+aiosqlite or postgresql+asyncpg, got {scheme!r}"
         )
-    return DatabaseUrl(f"{scheme}://{rest}")
+    url = f"{scheme}://{rest}"
+    if scheme != "sqlite+aiosqlite" and not _authority_is_clear(url):
+        # Never echoed: the part that does not parse is likely the password.
+        raise SettingsError(
+            "DATABASE_URL is not a valid URL: write '@', ':' and '/' in the user name or "
+            "password as %40, %3A and %2F"
+        )
+    return DatabaseUrl(url)
+
+
+def _authority_is_clear(url: str) -> bool:
+    """Whether url has one user:password@host:port part that every parser reads the same way.
+
+    A raw "@" in a password makes the password regex, SQLAlchemy and urllib disagree on where
+    it ends: the redaction would hide only part of it, and the driver would fail on the rest.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.netloc.count("@") <= 1

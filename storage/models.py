@@ -30,6 +30,9 @@ from bot.domain.states import (
     DeliveryState,
 )
 
+# The width of the columns holding a file path relative to CONTENT_DIR.
+PATH_LIMIT = 1024
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit key.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -97,7 +100,7 @@ class SourceFile(Base):
 
     __tablename__ = "source_files"
 
-    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    path: Mapped[str] = mapped_column(String(PATH_LIMIT), primary_key=True)
     mtime_ns: Mapped[int] = mapped_column(BigInteger)
     size: Mapped[int] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
@@ -109,7 +112,7 @@ class Post(Base):
     __tablename__ = "posts"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    path: Mapped[str] = mapped_column(String(1024), unique=True)
+    path: Mapped[str] = mapped_column(String(PATH_LIMIT), unique=True)
     title: Mapped[str] = mapped_column(Text)
     date: Mapped[datetime] = mapped_column(UTCDateTime)
     url: Mapped[str] = mapped_column(Text)

@@ -230,6 +230,7 @@ def test_settings_override_the_sites_config(
         ("url: https://news.example\ntimezone: Mars/Olympus\n", "timezone in"),
         ("permalink: /:headline/\n", "unknown placeholder ':headline'"),
         ("url: [\n", "is not valid YAML"),
+        ("title: " + "a" * 300_000 + "\n", "is larger than 262144 bytes"),
     ],
 )
 def test_a_bad_site_config_stops_with_a_line_naming_it(

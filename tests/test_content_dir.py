@@ -112,6 +112,27 @@ async def test_scan_reports_each_special_file_once_and_reads_none(
     assert again.malformed == [] and again.files_read == 0
 
 
+async def test_a_path_too_long_to_record_is_skipped_once_and_blocks_no_other_post(
+    content: Path,
+    store: Store,
+    fake: FakeTelegram,
+    database_url: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    deep = content
+    for letter in "abcde":  # five folders of 250 characters: a path of over 1,024
+        deep = deep / (letter * 250)
+    deep.mkdir(parents=True)
+    write(deep, "2026-01-02-deep.md", "Deep")
+    write(content, "2026-01-03-new.md", "New")
+    settings = settings_for(fake, database_url, content)
+    first = await asyncio.wait_for(scan(store, settings), 10)
+    assert first.first_scan and first.recorded_silently == 1  # the new post, recorded
+    assert await asyncio.wait_for(scan(store, settings), 10) is not None
+    warnings = [r for r in caplog.records if "longer than 1024" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelname == "WARNING"
+
+
 def test_read_post_never_follows_a_symlink(tmp_path: Path) -> None:
     content = tmp_path / "content"
     (content / "inside").mkdir(parents=True)

@@ -7,8 +7,11 @@ test/test_utils.rb in jekyll/jekyll) or follow from its source (Drops::UrlDrop).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +25,8 @@ from bot.domain.permalinks import (
 )
 from bot.domain.posts import MalformedPost, parse_post
 from bot.domain.site_config import SiteConfigError, parse
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # features/permalinks.feature: "2009-03-27" posts, category "stuff" where there is one.
 WHEN = datetime(2009, 3, 27, 22, 31, 7, tzinfo=UTC)
@@ -244,3 +249,34 @@ def test_site_folder_categories_and_zone_reach_the_link() -> None:
     )  # fmt: skip
     assert parsed.categories == ("world",)
     assert parsed.link == "/world/2025/05/01/Big-Day/"
+
+
+@pytest.mark.parametrize(
+    ("scope", "path", "applies"),
+    [
+        ("world/*", "world/_posts/2025-01-01-x.md", True),
+        ("world/_posts/2025-??-*", "world/_posts/2025-01-01-x.md", True),
+        ("*/_posts", "world/_posts/2025-01-01-x.md", True),
+        ("*/_posts", "a/b/_posts/2025-01-01-x.md", False),
+        ("**/_posts", "a/b/_posts/2025-01-01-x.md", True),
+        ("**/_posts", "_posts/2025-01-01-x.md", True),
+        ("a/**/x*", "a/b/c/x1/_posts/2025-01-01-x.md", True),
+        ("wor?d/*", "world/_posts/2025-01-01-x.md", True),
+        ("w*d*", "wood/_posts/2025-01-01-x.md", True),
+        ("w*z", "world/_posts/2025-01-01-x.md", False),
+        ("[ab]/*", "a/_posts/2025-01-01-x.md", False),  # Ruby's [] and {} are not supported
+    ],
+)
+def test_scope_globs(scope: str, path: str, applies: bool) -> None:
+    assert ScopedPermalink("/x/", path=scope).applies(path) is applies
+
+
+def test_a_hostile_scope_glob_takes_no_exponential_time() -> None:
+    """"*a*a*…b" against "aaaa…" backtracks exponentially in a regex; the bot must not stall."""
+    code = (
+        "from bot.permalinks import ScopedPermalink\n"
+        "scope = ScopedPermalink('/x/', path='*a' * 20 + '*b')\n"
+        "assert not scope.applies('a' * 60 + '/_posts/2025-01-01-x.md')\n"
+    )
+    # Its own process: a regex holds the GIL, so only a process can be given up on.
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=20, cwd=ROOT)

@@ -135,7 +135,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "date": utc(2025, 5, 9),
         "slug": "absolute-permalink",
         "excerpt": "Read it on the partner's site.",
-        "link": "https://partner.example.com/story/123?ref=news",
+        # Jekyll builds the page at this path: a post's link never leaves the site, whatever
+        # its front matter says (an off-site "Read more" would be a phishing vector).
+        "link": "/https:/partner.example.com/story/123%3Fref=news",
     },
     "2025-05-10-excerpt-separator.md": {
         "title": "Separator",
@@ -507,7 +509,8 @@ def test_published(value: str, published: bool) -> None:
         ("/news//:title/", "/news/x/"),
         ("/with space/:title", "/with%20space/x"),
         ("/already%20escaped/", "/already%20escaped/"),
-        ("HTTPS://example.com/:title", "HTTPS://example.com/:title"),
+        # Absolute templates are paths to Jekyll too: a link never leaves the site.
+        ("HTTPS://example.com/:title", "/HTTPS:/example.com/x"),
     ],
 )
 def test_permalink(permalink: str, link: str) -> None:
@@ -530,7 +533,7 @@ def test_link_quotes_odd_categories_and_slugs() -> None:
         ("https://s.example", "/a.html", "https://s.example/a.html"),
         ("https://s.example/", "/a.html", "https://s.example/a.html"),
         ("https://s.example/blog/", "/a.html", "https://s.example/blog/a.html"),
-        ("https://s.example", "https://other.example/a", "https://other.example/a"),
+        ("https://s.example", "https://other.example/a", "https://s.example/https:/other.example/a"),
     ],
 )
 def test_url(site: str, link: str, url: str) -> None:

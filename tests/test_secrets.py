@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import make_url
 
 from bot.redaction import hide_secrets
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from storage.store import Store
 from tests.support.conversation import first_scan_done, say
 from tests.support.fake_telegram import FakeTelegram
@@ -62,6 +62,24 @@ def test_the_database_url_shows_everything_but_the_password(url: str, shown: str
     database_url = Settings.from_mapping({"DATABASE_URL": url}).database_url
     assert database_url.redacted == shown
     assert shown in repr(database_url)
+
+
+@pytest.mark.parametrize(
+    ("url", "secret"),
+    [
+        # A raw "@" in the password: the parsers disagree on where the password ends.
+        ("postgresql://user:p@ss:w%40rd@db.example/news", "w%40rd"),
+        ("postgresql://user:s3cret@db.example:port/news", "s3cret"),
+    ],
+)
+def test_a_database_url_that_parsers_read_differently_is_refused_unechoed(
+    url: str, secret: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_mapping({"DATABASE_URL": url})
+    message = str(refused.value)
+    assert "%40" in message
+    assert secret not in message and "db.example" not in message
 
 
 def test_a_log_record_never_carries_a_hidden_secret(caplog: pytest.LogCaptureFixture) -> None:

@@ -40,7 +40,6 @@ DEFAULT_TEMPLATE = STYLES["date"]
 _URL_SAFE = "/:@!$&'()*+,;=~"
 _PLAIN = re.compile(r"[a-zA-Z0-9./-]+")
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
-_ABSOLUTE = re.compile(r"https?://", re.IGNORECASE)
 # Ruby's strftime names days and months in English whatever the locale.
 _MONTHS = [
     "January",
@@ -92,9 +91,8 @@ class ScopedPermalink:
         if "*" in scope:
             # Jekyll globs the scope on disk and compares prefixes; a glob that matches one of
             # the post's ancestor folders (or the post itself) is the same test without I/O.
-            pattern = _glob(scope)
             parts = PurePosixPath(site_path).parts
-            return any(pattern.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
+            return any(_glob_matches(scope, parts[:n]) for n in range(1, len(parts) + 1))
         return site_path.startswith(scope)
 
 
@@ -126,11 +124,42 @@ class Permalinks:
         return found
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    """Ruby's Dir.glob pattern as a regex: "*" and "?" stay within a folder, "**/" does not."""
-    parts = re.split(r"(\*\*/|\*|\?)", pattern.rstrip("/"))
-    wild = {"**/": "(?:[^/]*/)*", "*": "[^/]*", "?": "[^/]"}
-    return re.compile("".join(wild.get(part, re.escape(part)) for part in parts))
+def _glob_matches(pattern: str, parts: tuple[str, ...]) -> bool:
+    """Whether the path `parts` matches Ruby's Dir.glob `pattern`.
+
+    "*" and "?" stay within a folder, a "**" folder matches any number of folders. Matched
+    folder by folder without regular expressions: a backtracking regex of "*a*a*a…b" takes
+    exponential time, and a site's config must not be able to stall the bot.
+    """
+    globs = pattern.rstrip("/").split("/")
+    reached = {0}  # how many of `parts` the globs so far can have matched
+    for index, glob in enumerate(globs):
+        if glob == "**" and index < len(globs) - 1:
+            reached = set(range(min(reached), len(parts) + 1))
+        else:
+            reached = {n + 1 for n in reached if n < len(parts) and _name_matches(glob, parts[n])}
+        if not reached:
+            return False
+    return len(parts) in reached
+
+
+def _name_matches(glob: str, name: str) -> bool:
+    """Whether one folder or file name matches a glob of "*" and "?", in O(len * len) time."""
+    g = n = 0
+    star, resume = -1, 0  # where the last "*" was, and where its match may restart
+    while n < len(name):
+        if g < len(glob) and glob[g] == "*":
+            star, resume = g, n
+            g += 1
+        elif g < len(glob) and glob[g] in ("?", name[n]):
+            g += 1
+            n += 1
+        elif star != -1:
+            g, resume = star + 1, resume + 1
+            n = resume
+        else:
+            return False
+    return all(char == "*" for char in glob[g:])
 
 
 def _takes_precedence(old: ScopedPermalink, new: ScopedPermalink) -> bool:
@@ -177,8 +206,6 @@ def post_link(
     output_ext: str = ".html",
 ) -> str:
     """A post's URL path as Jekyll builds it; when is the post's date in the site's zone."""
-    if _ABSOLUTE.match(template):
-        return template  # A link elsewhere (a syndicated story): Jekyll would mangle it.
     values = _placeholders(site_path, slug, list(categories), when, output_ext)
     pieces: list[str] = []
     position = 0

@@ -18,6 +18,7 @@ from bot.domain.posts import MalformedPost, Post
 from bot.domain.scans import FileSeen, ScanResult
 from bot.scanning.files import is_post_file, not_a_regular_file, read_post
 from bot.settings import Settings
+from storage.models import PATH_LIMIT
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -47,11 +48,27 @@ def _walk(root: Path, *, site: bool = False) -> dict[str, os.stat_result]:
             relative = PurePosixPath(Path(full).relative_to(root).as_posix())
             if not is_post_file(relative, in_posts_folder=in_posts_folder):
                 continue
+            if len(str(relative)) > PATH_LIMIT:
+                _report_too_long(full, str(relative))
+                continue
             try:
                 found[str(relative)] = os.lstat(full)
             except OSError:
                 continue  # removed while we looked; the next scan sees it gone
     return found
+
+
+# Paths already reported as too long, so that each is logged once, not at every scan: such a
+# path cannot be recorded (as a post or as malformed), which is what keeps the others quiet.
+_too_long_reported: set[str] = set()
+
+
+def _report_too_long(full: str, path: str) -> None:
+    if full not in _too_long_reported:
+        _too_long_reported.add(full)
+        logger.warning(
+            "skipping %s…: its path is longer than %d characters", path[:120], PATH_LIMIT
+        )
 
 
 def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
