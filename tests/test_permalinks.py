@@ -274,7 +274,7 @@ def test_scope_globs(scope: str, path: str, applies: bool) -> None:
 def test_a_hostile_scope_glob_takes_no_exponential_time() -> None:
     """"*a*a*…b" against "aaaa…" backtracks exponentially in a regex; the bot must not stall."""
     code = (
-        "from bot.permalinks import ScopedPermalink\n"
+        "from bot.domain.permalinks import ScopedPermalink\n"
         "scope = ScopedPermalink('/x/', path='*a' * 20 + '*b')\n"
         "assert not scope.applies('a' * 60 + '/_posts/2025-01-01-x.md')\n"
     )
