@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import Sender, sender_bot, shared_limiter
 from bot.domain.outbox import Retry, Sent
 from bot.domain.pacing import RateLimiter
+from bot.messaging.pacing import shared_limiter
+from bot.messaging.sender import Sender
+from bot.messaging.transport import sender_bot
 from bot.settings import Settings
 from storage.store import Store
 from tests.conftest import settings_for

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.delivery import RATE_CLOCK
+from bot.messaging.pacing import RATE_CLOCK
 from bot.settings import Settings
 from storage.models import Delivery
 from storage.store import Store

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.delivery import concurrency_for
+from bot.messaging.transport import concurrency_for
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import child_environment, environment_for, reset_postgres

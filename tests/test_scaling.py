@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import concurrency_for
+from bot.messaging.transport import concurrency_for
 from storage.store import Store
 from tests.child import Process
 from tests.conftest import SEED, child_environment, environment_for, reset_postgres
