@@ -47,8 +47,10 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
-from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
 from bot.domain.notes import render_broadcast
+from bot.messaging.pacing import shared_limiter
+from bot.messaging.sender import Sender
+from bot.messaging.transport import concurrency_for, sender_bot
 
 TEXT = render_broadcast(
     html.escape("Scheduled maintenance tonight from 01:00 to 02:00 UTC: ")

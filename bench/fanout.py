@@ -42,9 +42,9 @@ from benchlib import (
     utcnow,
 )
 
-from bot.delivery import concurrency_for
 from bot.domain.pacing import HEADROOM
 from bot.domain.topics import topic_key
+from bot.messaging.transport import concurrency_for
 from bot.scanning.scan import scan
 from storage.store import Store
 

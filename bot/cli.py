@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import html
-import logging
 import signal
 import sys
 import time
@@ -17,12 +15,15 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import redaction, runner
-from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
+from bot import runner
+from bot.assembly import open_services
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
+from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
-from bot.handlers import progress_line
+from bot.domain.waiting import sleep_unless
+from bot.logs import configure_logging
+from bot.messaging.context import Services
 from bot.scanning.files import read_post
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings, SettingsError
@@ -35,9 +36,6 @@ from storage.schema import (
     snapshot_store,
     upgrade,
 )
-from storage.store import Store
-
-logger = logging.getLogger("bot")
 
 
 class CommandError(Exception):
@@ -72,10 +70,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    configure_logging(args.verbose)
     try:
         settings = Settings.from_env()
-        redaction.hide_secrets(settings)
+        configure_logging(settings, verbose=args.verbose)
         command: Coroutine[Any, Any, int] = COMMANDS[args.command](settings, args)
         return asyncio.run(command)
     except (
@@ -95,19 +92,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    runner.hide_token_from_logs()
-    # Every line any library logs passes through the root handler, and so through this filter.
-    redaction.install()
-    # Alembic reports its context ("Context impl SQLiteImpl.") at INFO on every schema check.
-    for noisy in ("apscheduler", "telegram.ext.ExtBot", *(() if verbose else ("alembic",))):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -176,7 +160,7 @@ async def preview_command(settings: Settings, args: argparse.Namespace) -> int:
         print("(published: false — this post is a draft and will not be announced)")
     print(f"photo: {note.photo}\ncaption (HTML):" if note.photo else "message (HTML):")
     print(note.html)
-    print("buttons: " + ", ".join(f"[Unsubscribe from {t.name}]" for t in post.topics))
+    print("buttons: " + ", ".join(f"[{unsubscribe_button(t.name)}]" for t in post.topics))
     return 0
 
 
@@ -190,8 +174,8 @@ def _read_any_post(file: Path, settings: Settings) -> Post:
 
 async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
-    store = await open_store(settings.database_url)
-    try:
+    async with open_services(settings, wait_for_database=False) as services:
+        store = services.store
         topic = None
         if args.topic:
             known = {t.key: t for t in await store.topics()}
@@ -210,9 +194,7 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
         text = render_broadcast(html.escape(args.text))
         broadcast_id = await store.create_broadcast(text, topic, 0, None, now)
         await store.start_broadcast(broadcast_id, now)
-        await _deliver_with_progress(settings, store, broadcast_id)
-    finally:
-        await store.close()
+        await _deliver_with_progress(services, broadcast_id)
     return 0
 
 
@@ -222,27 +204,22 @@ def _confirm(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
 
 
-async def _deliver_with_progress(settings: Settings, store: Store, broadcast_id: int) -> None:
+async def _deliver_with_progress(services: Services, broadcast_id: int) -> None:
     """Send this broadcast's rows from here (a running bot helps), showing a progress bar."""
-    limiter = shared_limiter(settings, store)
-    bot = sender_bot(settings, concurrency_for(1.0 / limiter.interval))
+    store, sender = services.store, services.sender
     stop = _stop_on_signals()
     started = time.monotonic()
-    async with bot:
-        sender = Sender(store, bot, limiter, settings, broadcast_id=broadcast_id)
-        sending = asyncio.create_task(sender.run(stop))
+    async with sender.bot:
+        sending = asyncio.create_task(sender.run(stop, broadcast_id=broadcast_id))
         try:
-            while not stop.is_set():
+            while True:
                 progress = await store.broadcast_progress(broadcast_id)
                 _draw(progress.total - progress.remaining, progress.total)
-                if progress.done:
+                if progress.done or await sleep_unless(stop, 0.5):
                     break
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 0.5)
         finally:
             stop.set()
             await sending
-            await limiter.close()
     progress = await store.broadcast_progress(broadcast_id)
     if progress.done:
         await store.finish_broadcast(broadcast_id, datetime.now(UTC))

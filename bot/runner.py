@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
-from bot.application import build_application, register_commands, scan_job
-from bot.context import NewsApplication, Services
-from bot.delivery import Sender, concurrency_for, sender_bot, shared_limiter
+from bot.assembly import open_services
 from bot.domain.outages import OutageLog, Throttled
-from bot.redaction import hide_secrets
+from bot.domain.waiting import sleep_unless
+from bot.logs import configure_logging
+from bot.messaging.application import build_application, register_commands
+from bot.messaging.context import NewsApplication, Services
+from bot.messaging.jobs import scan_job
 from bot.settings import Settings, SettingsError
 from storage.locks import LockLost, RoleLock, role_lock
-from storage.schema import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -44,18 +44,6 @@ def warn_about_rate(settings: Settings) -> None:
         )
 
 
-def hide_token_from_logs(settings: Settings | None = None) -> None:
-    """Keep the token (and the database password) out of the logs.
-
-    httpx logs each request URL at INFO, and every Bot API URL contains the token: it stays
-    at WARNING. Whatever else logs a secret, the redaction filter blanks it.
-    """
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    if settings is not None:
-        hide_secrets(settings)
-
-
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     """Poll Telegram, scan the content folder and send, until `stop` is set.
 
@@ -64,27 +52,20 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     """
     settings.require_token()
     settings.require_site_url()
-    hide_token_from_logs(settings)
+    configure_logging(settings)
     warn_about_rate(settings)
-    store = await open_store(
-        settings.database_url, wait_seconds=settings.db_wait_seconds, stop=stop
-    )
-    try:
-        application = build_application(settings, store)
-        services: Services = application.bot_data["services"]
-        # Application.stop() waits for running jobs without a limit: a scan stuck on the
-        # file system must give up when the bot stops, or SIGTERM would not stop it.
-        services.stopping = stop
-        rate = 1.0 / services.limiter.interval
-        bot = sender_bot(settings, concurrency_for(rate))
-        sender = Sender(store, bot, services.limiter, settings)
-        services.sender = sender
-        async with application, bot:
+    # `stop` also reaches the scan: Application.stop() waits for running jobs without a
+    # limit, so a scan stuck on the file system must give up when the bot stops.
+    async with open_services(settings, stop) as services:
+        application = build_application(services)
+        sender = services.sender
+        async with application, sender.bot:
             await register_commands(application.bot, settings)
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
             try:
-                await _lead(application, services, role_lock(store.engine.url, POLLER_ROLE), stop)
+                lock = role_lock(services.store.engine.url, POLLER_ROLE)
+                await _lead(application, services, lock, stop)
             finally:
                 stop.set()
                 await sending
@@ -93,8 +74,6 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
                 assert application.job_queue is not None
                 application.job_queue.scheduler.pause()
                 await application.stop()
-    finally:
-        await store.close()
 
 
 async def _lead(
@@ -135,7 +114,7 @@ async def _lead(
                 await _stop_polling(application, services)
                 await lock.release()
                 database.failed(exc)
-            await _pause(stop, LOCK_CHECK_SECONDS if services.leading else LOCK_RETRY_SECONDS)
+            await sleep_unless(stop, LOCK_CHECK_SECONDS if services.leading else LOCK_RETRY_SECONDS)
     finally:
         await _stop_polling(application, services)
         await lock.release()
@@ -200,12 +179,6 @@ class PollingErrors:
             )
 
 
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    """Sleep, unless asked to stop first."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-
-
 async def work(settings: Settings, stop: asyncio.Event) -> None:
     """Only send: claim outbox rows until `stop` is set (PostgreSQL only)."""
     if settings.is_sqlite:
@@ -214,19 +187,9 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
             "SQLite, `newsbot run` is the only process and sends by itself"
         )
     settings.require_token()
-    hide_token_from_logs(settings)
-    store = await open_store(
-        settings.database_url, wait_seconds=settings.db_wait_seconds, stop=stop
-    )
-    try:
-        limiter = shared_limiter(settings, store)
-        bot = sender_bot(settings, concurrency_for(1.0 / limiter.interval))
-        async with bot:
-            sender = Sender(store, bot, limiter, settings)
+    configure_logging(settings)
+    async with open_services(settings, stop) as services:
+        sender = services.sender
+        async with sender.bot:
             logger.info("worker %s sending", sender.owner)
-            try:
-                await sender.run(stop)
-            finally:
-                await limiter.close()
-    finally:
-        await store.close()
+            await sender.run(stop)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import concurrency_for
+from bot.messaging.transport import concurrency_for
 from storage.store import Store
 from tests.support.conversation import first_scan_done
 from tests.support.fake_telegram import FakeTelegram

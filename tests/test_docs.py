@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.cli import parser
-from bot.handlers import ADMIN_COMMANDS, COMMANDS
+from bot.domain.texts import ADMIN_COMMANDS, COMMANDS
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

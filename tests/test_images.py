@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bot.delivery import Sender, sender_bot, shared_limiter
 from bot.domain.posts import parse_post
 from bot.domain.scans import FileSeen
 from bot.domain.urls import is_web_url, photo_url
+from bot.messaging.pacing import shared_limiter
+from bot.messaging.sender import Sender
+from bot.messaging.transport import sender_bot
 from storage.models import Post as PostRow
 from storage.store import Store
 from tests.support.bots import BotFactory

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.delivery import concurrency_for
+from bot.messaging.transport import concurrency_for
 from storage.store import Store
 from tests.support.databases import reset_postgres
 from tests.support.fake_telegram import FakeTelegram

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import concurrency_for
+from bot.messaging.transport import concurrency_for
 from storage.store import Store
 from tests.support.conversation import first_scan_done, say
 from tests.support.databases import reset_postgres

@@ -32,6 +32,11 @@ class Action(StrEnum):
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
 
+    @property
+    def pattern(self) -> str:
+        """A regular expression matching the callback data of this action's buttons."""
+        return f"^{re.escape(self.value)}:"
+
 
 @dataclass(frozen=True)
 class TopicRef:

@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot.delivery import RATE_CLOCK, Sender, sender_bot, shared_limiter
+from bot.messaging.pacing import RATE_CLOCK, shared_limiter
+from bot.messaging.sender import Sender
+from bot.messaging.transport import sender_bot
 from bot.settings import Settings
 from storage.models import Delivery
 from storage.store import Store

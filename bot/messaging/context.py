@@ -9,23 +9,25 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.delivery import Sender
 from bot.domain.outages import OutageLog
 from bot.domain.pacing import RateLimiter
+from bot.messaging.sender import Sender
 from bot.settings import Settings
 from storage.store import Store
 
-logger = logging.getLogger("bot.application")
+logger = logging.getLogger("bot.messaging.jobs")
 
 
 @dataclass
 class Services:
-    """What the bot works with, built once at start-up."""
+    """What the bot works with, built once at start-up (by bot.assembly)."""
 
     settings: Settings
     store: Store
     limiter: RateLimiter
-    sender: Sender | None = None
+    sender: Sender
+    # Set when the process begins to stop: a scan still reading files gives up.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     # True while this process holds the poller lock: it polls, scans and reports.
     leading: bool = False
     content_missing: bool = False
@@ -39,8 +41,6 @@ class Services:
             "database back: scanning again",
         )
     )
-    # Set when the process begins to stop: a scan still reading files gives up.
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
 

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 import logging
-import math
 import os
 import random
 import socket
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
+from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -28,157 +20,30 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import BaseRateLimiter
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.domain.callbacks import shorten, unsubscribe_data
-from bot.domain.notes import render_post
 from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 from bot.domain.pacing import RateLimiter
-from bot.domain.urls import is_web_url
+from bot.domain.waiting import sleep_unless
+from bot.messaging.compose import compose
+from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
+from bot.messaging.pacing import limiter_rate, retry_seconds
+from bot.messaging.transport import concurrency_for
 from bot.settings import Settings
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
 
-RATE_CLOCK = "telegram"
-GROUP_LIMIT = 20  # messages per minute to one group (Telegram's documented limit)
-GROUP_WINDOW = timedelta(minutes=1)
 MAX_BACKOFF = 300.0
 IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
 # A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
 # request to reach Telegram before another sender may take the row over.
 SEND_MARGIN = 0.1
 
-# Methods that put a message in a chat: Telegram's flood limits count these.
-PACED_METHODS = frozenset(
-    {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "sendVideo",
-        "sendAnimation",
-        "sendAudio",
-        "sendVoice",
-        "sendMediaGroup",
-        "copyMessage",
-        "forwardMessage",
-        "editMessageText",
-        "editMessageCaption",
-        "editMessageReplyMarkup",
-    }
-)
-
 
 def new_owner() -> str:
     """A name for this sender that no other process will have."""
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def shared_limiter(settings: Settings, store: Store) -> RateLimiter:
-    """The limiter for this process, pacing against the schedule every process shares."""
-
-    async def reserve(count: int, interval: float, now: float) -> float:
-        return await store.reserve_slots(RATE_CLOCK, count, interval, now)
-
-    async def pause(until: float) -> None:
-        await store.pause_sending(RATE_CLOCK, until)
-
-    return RateLimiter(settings.send_rate, reserve, pause)
-
-
-class TelegramRateLimiter(BaseRateLimiter[None]):
-    """Puts the replies PTB sends for handlers through the shared limiter, ahead of bulk."""
-
-    def __init__(self, limiter: RateLimiter) -> None:
-        self.limiter = limiter
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        await self.limiter.close()
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        if endpoint not in PACED_METHODS:
-            return await callback(*args, **kwargs)
-        await self.limiter.acquire(urgent=True)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            await self.limiter.pause(_seconds(exc.retry_after))
-            await self.limiter.acquire(urgent=True)
-            return await callback(*args, **kwargs)
-
-
-class ShardedRequest(BaseRequest):
-    """Spreads requests over several small HTTP connection pools.
-
-    httpx looks at every connection of its pool for each request, so one pool as wide as
-    hundreds of sends in flight costs more CPU per message than the send itself; pools of
-    about 16 connections keep that cost flat.
-    """
-
-    POOL = 16
-
-    def __init__(self, connections: int, timeout: float) -> None:
-        shards = max(1, math.ceil(connections / self.POOL))
-        self._shards = [
-            HTTPXRequest(
-                connection_pool_size=self.POOL,
-                read_timeout=timeout,
-                write_timeout=timeout,
-                pool_timeout=timeout,
-            )
-            for _ in range(shards)
-        ]
-        self._next = itertools.cycle(self._shards)
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._shards[0].read_timeout
-
-    async def initialize(self) -> None:
-        for shard in self._shards:
-            await shard.initialize()
-
-    async def shutdown(self) -> None:
-        for shard in self._shards:
-            await shard.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        return await next(self._next).do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-        )
-
-
-def sender_bot(settings: Settings, concurrency: int, *, timeout: float = 15.0) -> Bot:
-    """A Bot for bulk sends, with connections for as many sends as are in flight."""
-    request = ShardedRequest(concurrency, timeout)
-    return Bot(settings.require_token(), base_url=settings.api_url, request=request)
-
-
-def concurrency_for(rate: float) -> int:
-    """Sends in flight needed to keep up with `rate` when Telegram takes ~0.25 s to answer."""
-    return max(8, min(256, math.ceil(rate * 0.25)))
 
 
 class Sender:
@@ -201,7 +66,6 @@ class Sender:
         settings: Settings,
         *,
         concurrency: int | None = None,
-        broadcast_id: int | None = None,
         owner: str | None = None,
         retry_base: float = 1.0,
         group_limit: tuple[int, timedelta] = (GROUP_LIMIT, GROUP_WINDOW),
@@ -212,12 +76,11 @@ class Sender:
         self.settings = settings
         self.owner = owner or new_owner()
         self.concurrency = concurrency or concurrency_for(limiter_rate(limiter))
-        self.broadcast_id = broadcast_id
+        # Set by run(): only this broadcast's rows (the CLI's `newsbot broadcast`), or all.
+        self.broadcast_id: int | None = None
         self.lease = timedelta(seconds=settings.lease_seconds)
         self.retry_base = retry_base
-        self.group_limit = group_limit
-        self._group_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._group_sends: dict[int, list[datetime]] = {}
+        self.group_limit = GroupLimit(store, group_limit)
         self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         # When the lease of each row this sender holds ends, as far as it knows: set at the
@@ -239,8 +102,12 @@ class Sender:
         """New rows were queued: look now instead of at the next poll."""
         self._wake.set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set, then finish the sends in flight and give back the rest."""
+    async def run(self, stop: asyncio.Event, *, broadcast_id: int | None = None) -> None:
+        """Send until `stop` is set, then finish the sends in flight and give back the rest.
+
+        With `broadcast_id`, only that broadcast's rows are claimed.
+        """
+        self.broadcast_id = broadcast_id
         watcher = asyncio.create_task(self._watch(stop))
         workers = [
             asyncio.create_task(self._work(), name=f"sender-{i}") for i in range(self.concurrency)
@@ -282,7 +149,7 @@ class Sender:
             self._wake.clear()
             if self._jobs.qsize() > self.concurrency // 2:
                 # Workers set _wake when they take the queue down to half.
-                await self._sleep(IDLE_POLL)
+                await sleep_unless(self._wake, IDLE_POLL)
                 continue
             now = _now()
             try:
@@ -296,7 +163,7 @@ class Sender:
             except Exception as exc:
                 # The database may be back in a moment; the sender must outlive it.
                 self._database.failed(exc)
-                await self._sleep(IDLE_POLL)
+                await sleep_unless(self._wake, IDLE_POLL)
                 continue
             self._database.ok()
             # The database's deadline, not a later one: the claim may have taken a while.
@@ -305,11 +172,7 @@ class Sender:
                 self._held_until[job.id] = held_until
                 self._jobs.put_nowait(job)
             if not jobs:
-                await self._sleep(IDLE_POLL)
-
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+                await sleep_unless(self._wake, IDLE_POLL)
 
     async def _work(self) -> None:
         while (job := await self._jobs.get()) is not None:
@@ -386,10 +249,10 @@ class Sender:
             # database out of reach): sending or recording it here could send it twice.
             logger.warning("lease of delivery %d expired before its send: skipped", job.id)
             return None
-        except _GroupFull as full:
+        except GroupFull as full:
             return Retry(job.id, full.until, "group rate limit", count=False)
         except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
+            seconds = retry_seconds(exc.retry_after)
             logger.warning("Telegram asked to slow down: pausing all sends for %.0f s", seconds)
             await self.limiter.pause(seconds)
             return Retry(job.id, _now() + timedelta(seconds=seconds), str(exc), count=False)
@@ -437,66 +300,34 @@ class Sender:
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
         return Retry(job.id, _now() + timedelta(seconds=delay), error)
 
-    async def _claim_group_send(self, chat_id: int) -> None:
-        """Count a send to a group against its limit, or raise _GroupFull (20 per minute).
-
-        Sends recorded by every process are in the database; sends this process has in
-        flight are only here, so the larger of the two counts.
-        """
-        if chat_id >= 0:
-            return
-        limit, window = self.group_limit
-        async with self._group_locks[chat_id]:
-            now = _now()
-            recorded = await self.store.sent_times(chat_id, now - window)
-            local = [t for t in self._group_sends.get(chat_id, []) if t > now - window]
-            times = max(recorded, local, key=len)
-            if len(times) >= limit:
-                raise _GroupFull(times[-limit] + window)
-            self._group_sends[chat_id] = [*local, now]
-
     async def _send(self, job: DeliveryJob) -> Message:
-        extra: dict[str, Any] = {"parse_mode": ParseMode.HTML}
-        if self.settings.paid_broadcast:
-            extra["allow_paid_broadcast"] = True
-        if job.post_id is None:
-            await self._slot(job)
-            return await self.bot.send_message(job.chat_id, job.html, **extra)
-
-        note = render_post(
-            title=job.title,
-            excerpt=job.excerpt,
-            url=job.url,
-            topics=[t.name for t in job.topics],
-            photo=_web_photo(job.image_url),
-        )
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        f"Unsubscribe from {shorten(t.name, 40)}",
-                        callback_data=unsubscribe_data(t.key),
-                    )
-                ]
-                for t in job.topics
-            ]
-        )
+        outgoing = compose(job)
+        # Paid broadcasts go past the free ~30 messages a second, at a price per message.
+        paid = self.settings.paid_broadcast or None
         await self._slot(job)
-        if note.photo is not None:
+        if outgoing.photo is not None:
             try:
                 return await self.bot.send_photo(
-                    job.chat_id, note.photo, caption=note.html, reply_markup=markup, **extra
+                    job.chat_id,
+                    outgoing.photo,
+                    caption=outgoing.html,
+                    reply_markup=outgoing.markup,
+                    allow_paid_broadcast=paid,
                 )
             except BadRequest as exc:
                 text = exc.message.lower()
                 if "can't parse entities" in text or _chat_gone(text):
                     raise  # about the note or the chat, not the photo
-                logger.info("Telegram refused photo %s (%s): sending text", note.photo, exc.message)
+                logger.info(
+                    "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
+                )
             except (ValueError, TypeError) as exc:
                 # PTB checks a photo before sending it (a file:// URI, say): a refusal too.
-                logger.warning("could not send photo %r (%s): sending text", note.photo, exc)
+                logger.warning("could not send photo %r (%s): sending text", outgoing.photo, exc)
             await self._slot(job)
-        return await self.bot.send_message(job.chat_id, note.html, reply_markup=markup, **extra)
+        return await self.bot.send_message(
+            job.chat_id, outgoing.html, reply_markup=outgoing.markup, allow_paid_broadcast=paid
+        )
 
     async def _slot(self, job: DeliveryJob) -> None:
         """Wait for a send slot and the group's limit, then check the row is still ours."""
@@ -505,7 +336,7 @@ class Sender:
         if not slot.done():
             slot.cancel()
             raise _Stopped
-        await self._claim_group_send(job.chat_id)
+        await self.group_limit.claim(job.chat_id)
         # The waits can outlast the lease (a pause, a SIGSTOP): checked last, just before sending.
         held_until = self._held_until.get(job.id)
         if held_until is None or held_until - SEND_MARGIN * self.lease <= _now():
@@ -520,42 +351,9 @@ class _LeaseLost(Exception):
     """The row's lease ran out (or passed to another sender) before its send."""
 
 
-class _GroupFull(Exception):
-    """The group had its share of messages for now; try again at `until`."""
-
-    def __init__(self, until: datetime) -> None:
-        self.until = until
-
-
 def _chat_gone(error: str) -> bool:
     """Whether a lower-cased BadRequest message says the chat does not exist."""
     return "chat not found" in error or "peer_id_invalid" in error
-
-
-def _web_photo(url: str | None) -> str | None:
-    """url when PTB will hand it to Telegram as a URL; None for anything it might upload.
-
-    PTB uploads any string that names an existing local file, so only http(s) URLs go,
-    and not even those if a file happens to bear the name (relative to the working folder).
-    """
-    if url is None or not is_web_url(url):
-        return None
-    try:
-        if Path(url).exists():
-            return None
-    except (OSError, ValueError):  # a name too long for a path, a NUL byte
-        return None
-    return url
-
-
-def limiter_rate(limiter: RateLimiter) -> float:
-    return 1.0 / limiter.interval
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
 
 
 def _now() -> datetime:

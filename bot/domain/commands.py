@@ -1,0 +1,49 @@
+"""Command arguments as users type them: total parsers, any text in, a value out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+from dataclasses import dataclass
+
+from bot.domain.topics import topic_key
+
+_COMMAND = re.compile(r"/\w+(@\w+)?\s*")  # "/broadcast" or "/broadcast@newsbot", then spaces
+_TOPIC = re.compile(r"#(\S+)\s*")
+_TOPIC_SEPARATORS = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True)
+class BroadcastArgs:
+    """What follows /broadcast: an optional #topic, then the message."""
+
+    topic: str | None  # the word after "#", as typed
+    cut: int  # where the message begins in the command's text (characters)
+    text: str  # the message, as plain text
+
+
+def parse_broadcast(text: str) -> BroadcastArgs:
+    """Split `/broadcast [#topic] TEXT` into its parts; any text parses."""
+    command = _COMMAND.match(text)
+    cut = command.end() if command else 0
+    topic = None
+    if match := _TOPIC.match(text, cut):
+        topic, cut = match.group(1), match.end()
+    return BroadcastArgs(topic, cut, text[cut:])
+
+
+def topic_words(wanted: str, known_keys: Container[str]) -> list[str]:
+    """The topics /subscribe is asked for, once each (by key), in the order typed.
+
+    "Breaking News" may be one topic, while "news sport" is two: the whole argument counts
+    as one when it names a known topic, else it splits at commas and spaces.
+    """
+    items = [wanted] if topic_key(wanted) in known_keys else _TOPIC_SEPARATORS.split(wanted)
+    words: list[str] = []
+    seen: set[str] = set()
+    for item in filter(None, items):
+        key = topic_key(item)
+        if key not in seen:
+            seen.add(key)
+            words.append(item)
+    return words

@@ -1,0 +1,27 @@
+"""Telegram-side formatting: the HTML of part of a message, its entities kept."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity
+
+from bot.domain.notes import telegram_length
+
+
+def html_after(message: Message, cut: int) -> str:
+    """The HTML of `message.text[cut:]`, its formatting kept however the cut splits it."""
+    text = message.text or ""
+    start = telegram_length(text[:cut])  # entity offsets count UTF-16 units
+    entities = []
+    for entity in message.entities:
+        begin, end = max(entity.offset, start), entity.offset + entity.length
+        if end > begin:  # entities wholly inside the cut part (the command, #topic) go
+            shifted = {**entity.to_dict(), "offset": begin - start, "length": end - begin}
+            entities.append(MessageEntity.de_json(shifted, message.get_bot()))
+    rest = Message(
+        message_id=message.message_id,
+        date=message.date,
+        chat=message.chat,
+        text=text[cut:],
+        entities=entities,
+    )
+    return rest.text_html

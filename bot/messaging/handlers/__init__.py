@@ -1,0 +1,29 @@
+"""The bot's handlers, one module per feature; `register` adds them all to the Application.
+
+start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
+the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), stats
+(/stats), membership (migrations, the bot removed), errors (unknown buttons, the error
+handler). Buttons are routed by the prefix of their callback data.
+"""
+
+from __future__ import annotations
+
+from bot.messaging.context import NewsApplication
+from bot.messaging.handlers import (
+    broadcasts,
+    errors,
+    membership,
+    start,
+    stats,
+    subscriptions,
+    topics,
+)
+
+FEATURES = (start, subscriptions, topics, broadcasts, stats, membership)
+
+
+def register(application: NewsApplication) -> None:
+    """Every feature's handlers, then the catch-all for buttons and the error handler."""
+    for feature in FEATURES:
+        application.add_handlers(feature.HANDLERS)
+    errors.register(application)

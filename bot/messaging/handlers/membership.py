@@ -1,0 +1,35 @@
+"""Changes to the chats themselves: a group that became a supergroup, the bot removed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import ChatMember, Update
+from telegram.ext import ChatMemberHandler, MessageHandler, filters
+
+from bot.messaging.context import NewsContext
+
+
+async def migrated(update: Update, context: NewsContext) -> None:
+    message = update.effective_message
+    if message is not None and message.migrate_to_chat_id:
+        await context.store.migrate_chat(
+            message.chat.id, message.migrate_to_chat_id, datetime.now(UTC)
+        )
+
+
+async def membership(update: Update, context: NewsContext) -> None:
+    change = update.my_chat_member
+    if change is not None and change.new_chat_member.status in {
+        ChatMember.LEFT,
+        ChatMember.BANNED,
+    }:
+        await context.store.block_chat(
+            change.chat.id, "bot removed from the chat", datetime.now(UTC)
+        )
+
+
+HANDLERS = [
+    MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
+    ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
+]

@@ -1,0 +1,90 @@
+"""The scheduled jobs: scanning the content folder, and the progress of running broadcasts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram.error import TelegramError
+
+from bot.domain.texts import progress_line
+from bot.messaging.context import NewsApplication, NewsContext
+from bot.scanning.scan import ContentDirMissing, scan
+from bot.settings import Settings
+from storage.locks import DATABASE_ERRORS
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 3.0  # seconds between edits of a broadcast's progress report
+
+
+def schedule(application: NewsApplication, settings: Settings) -> None:
+    """Run the scan every SCAN_INTERVAL and the progress report every few seconds."""
+    queue = application.job_queue
+    assert queue is not None, "install python-telegram-bot[job-queue]"
+    queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
+    queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+
+
+async def scan_job(context: NewsContext) -> None:
+    """Scan the content folder, when this process is the one that polls and scans."""
+    services = context.services
+    # The scan at gaining the lease and the repeating one may meet: two scans at once would
+    # both read (and both log) the same changed files.
+    if not services.leading or services.scanning.locked():
+        return
+    try:
+        async with services.scanning:
+            result = await scan(services.store, services.settings, stop=services.stopping)
+    except ContentDirMissing as exc:
+        if not services.content_missing:
+            logger.error("%s: nothing to scan until it exists", exc)
+        services.content_missing = True
+        return
+    except DATABASE_ERRORS as exc:
+        # The next scan tries again; the poller stops by itself if the outage lasts.
+        services.jobs_database.failed(exc)
+        return
+    services.jobs_database.ok()
+    services.content_missing = False
+    if result.announced:
+        services.sender.wake()
+
+
+async def progress_job(context: NewsContext) -> None:
+    """Edit each running broadcast's preview with its progress, then with its report."""
+    services = context.services
+    if not services.leading:
+        return
+    try:
+        await _report_progress(context)
+    except DATABASE_ERRORS as exc:
+        services.jobs_database.failed(exc)
+
+
+async def _report_progress(context: NewsContext) -> None:
+    services = context.services
+    store = services.store
+    for info in await store.sending_broadcasts():
+        progress = await store.broadcast_progress(info.id)
+        now = datetime.now(UTC)
+        if progress.done:
+            if not await store.finish_broadcast(info.id, now):
+                continue
+            seconds = (now - (info.started_at or now)).total_seconds()
+            footer = progress_line(progress, seconds)
+        else:
+            footer = progress_line(progress)
+        if info.preview_chat_id is None or info.preview_message_id is None:
+            continue
+        if services.shown_progress.get(info.id) == footer:
+            continue
+        services.shown_progress[info.id] = footer
+        try:
+            await context.bot.edit_message_text(
+                f"{info.html}\n\n{footer}",
+                chat_id=info.preview_chat_id,
+                message_id=info.preview_message_id,
+            )
+        except TelegramError as exc:
+            logger.warning("could not update the report of broadcast %d: %s", info.id, exc)

@@ -1,0 +1,37 @@
+"""The inline keyboards under the bot's replies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import callbacks, texts
+from bot.domain.callbacks import Action, shorten
+from bot.domain.topics import TopicCount, TopicInfo
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(callbacks.button_label(label), callback_data=data)
+
+
+def topics_to_follow(shown: Sequence[TopicCount]) -> InlineKeyboardMarkup:
+    """Two topics a row, each with its number of posts."""
+    buttons = [button(texts.topic_button(t), callbacks.subscribe_data(t.key)) for t in shown]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def topics_to_stop(shown: Sequence[TopicInfo]) -> InlineKeyboardMarkup:
+    """One followed topic a row."""
+    return InlineKeyboardMarkup(
+        [[button(shorten(t.name, 40), callbacks.unsubscribe_data(t.key))] for t in shown]
+    )
+
+
+def send_or_cancel(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:
+    """The buttons under a broadcast's preview."""
+    send = callbacks.broadcast_data(Action.SEND_BROADCAST, broadcast_id)
+    cancel = callbacks.broadcast_data(Action.CANCEL_BROADCAST, broadcast_id)
+    return InlineKeyboardMarkup(
+        [[button(texts.send_button(audience), send), button(texts.CANCEL, cancel)]]
+    )
