@@ -14,7 +14,7 @@ from dotenv import dotenv_values
 
 from bot.domain.permalinks import Permalinks
 from bot.domain.site_config import SiteConfig, SiteConfigError
-from bot.scanning.site import load_site
+from bot.site import load_site
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///newsbot.db"
