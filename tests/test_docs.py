@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -50,3 +51,37 @@ def test_the_readme_gives_the_two_commands_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert 'pip install --quiet -e ".[dev]"' in ci
     assert "\npytest" in README and "\npytest ||" in ci
+
+
+ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether `dotted` names a module, or an attribute (or method) of one."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for name in parts[split:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+def test_every_module_and_name_in_the_architecture_doc_exists() -> None:
+    dotted = set(re.findall(r"`((?:bot|storage)(?:\.\w+)+)`", ARCHITECTURE))
+    paths = set(re.findall(r"`((?:bot|storage)/[\w/.]*)`", ARCHITECTURE))
+    assert len(dotted) > 15 and len(paths) > 3
+    assert [name for name in sorted(dotted) if not _resolves(name)] == []
+    assert [path for path in sorted(paths) if not (ROOT / path).exists()] == []
+
+
+def test_the_architecture_doc_lists_every_package_of_the_code() -> None:
+    for folder in ("bot/domain", "bot/messaging", "bot/scanning", "storage"):
+        assert f"`{folder}/`" in ARCHITECTURE
+    for module in sorted((ROOT / "bot" / "messaging" / "handlers").glob("[a-z]*.py")):
+        assert f"`{module.stem}`" in ARCHITECTURE, module.name
