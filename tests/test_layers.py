@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT, child_environment
+from tests.support.processes import PROJECT_ROOT as ROOT
+from tests.support.processes import child_environment
 
 PROBE = """
 import json, os, sys
