@@ -114,6 +114,31 @@ async def test_stats_for_admins(readers: None, fake: FakeTelegram) -> None:
     assert "broadcast" not in {c["command"] for c in fake.commands_for()}
 
 
+async def test_links_with_query_strings_and_code_languages_stay_valid_html(
+    readers: None, fake: FakeTelegram
+) -> None:
+    text = "/broadcast Read this and run that"
+    at = text.index
+    entities = [
+        {"type": "bot_command", "offset": 0, "length": len("/broadcast")},
+        {
+            "type": "text_link",
+            "offset": at("this"),
+            "length": len("this"),
+            "url": 'https://e.example/?a=1&b="2"',
+        },
+        {"type": "pre", "offset": at("that"), "length": len("that"), "language": "python"},
+    ]
+    before = len(fake.messages_to(ADMIN))
+    fake.text_message(text, chat_id=ADMIN, entities=entities)
+    await fake.wait_for(lambda: len(fake.messages_to(ADMIN)) > before, 5)
+    preview = fake.messages_to(ADMIN)[-1].text or ""
+    assert preview.startswith(
+        '📢 Read <a href="https://e.example/?a=1&amp;b=&quot;2&quot;">this</a> and run '
+        '<pre><code class="language-python">that</code></pre>'
+    )
+
+
 async def test_formatting_that_starts_inside_the_topic_survives_its_removal(
     readers: None, fake: FakeTelegram
 ) -> None:

@@ -84,3 +84,21 @@ async def test_forged_callback_data_gets_a_quiet_answer(
 
 def last_answer(fake: FakeTelegram) -> str:
     return str(fake.callback_answers[-1].get("text", "")) if fake.callback_answers else ""
+
+
+async def test_a_press_too_old_to_answer_still_counts_and_logs_no_error(
+    keyboard: None, fake: FakeTelegram, store: Store
+) -> None:
+    await say(fake, "/subscribe", MEMBER)
+    keyboard_message = fake.messages_to(MEMBER)[-1]
+    assert keyboard_message.reply_markup is not None
+    data = keyboard_message.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    sent_before = len(fake.sent)
+    # Pressed while the bot was down: Telegram refuses the answer ("query is too old").
+    fake.press_button(keyboard_message, data, user_id=MEMBER, stale=True)
+    await fake.wait_for(lambda: fake.edits, 5)  # the keyboard says what happened
+    await fake.wait_idle()
+    assert [t.key for t in await store.subscriptions(MEMBER)] == [data.partition(":")[2]]
+    assert len(fake.sent) == sent_before, "nothing is posted about the stale answer"
+    [refused] = [call for call in fake.rejected if call.method == "answerCallbackQuery"]
+    fake.rejected.remove(refused)  # expected: Telegram refuses the late answer

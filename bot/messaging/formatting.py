@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import Message, MessageEntity
 
 from bot.domain.notes import telegram_length
@@ -16,6 +18,12 @@ def html_after(message: Message, cut: int) -> str:
         begin, end = max(entity.offset, start), entity.offset + entity.length
         if end > begin:  # entities wholly inside the cut part (the command, #topic) go
             shifted = {**entity.to_dict(), "offset": begin - start, "length": end - begin}
+            # PTB writes these attributes into the HTML as they are: a link's "&" or '"'
+            # would make it invalid, and Telegram names a code block's language-xxx class.
+            if entity.url is not None:
+                shifted["url"] = html.escape(entity.url, quote=True)
+            if entity.language:
+                shifted["language"] = "language-" + html.escape(entity.language, quote=True)
             entities.append(MessageEntity.de_json(shifted, message.get_bot()))
     rest = Message(
         message_id=message.message_id,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot.domain import callbacks
+
+logger = logging.getLogger(__name__)
 
 
 async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -15,8 +20,17 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
 
 
 async def answer(query: CallbackQuery, text: str, *, alert: bool = False) -> None:
-    """Answer a button press, within Telegram's limit for the answer."""
-    await query.answer(callbacks.answer_text(text), show_alert=alert)
+    """Answer a button press, within Telegram's limit for the answer.
+
+    A press made while the bot was down can no longer be answered: the press still counts,
+    only the little note on the button is lost.
+    """
+    try:
+        await query.answer(callbacks.answer_text(text), show_alert=alert)
+    except BadRequest as exc:
+        if "query is too old" not in exc.message.lower():
+            raise
+        logger.info("button press too old to answer (%s)", exc.message)
 
 
 async def refuse(update: Update, text: str) -> None:

@@ -145,10 +145,12 @@ class UpdateBuilders(BotApiState):
         user_id: int,
         enqueue: bool = True,
         forged: bool = False,
+        stale: bool = False,
     ) -> JSON:
         """A callback_query update: a user pressed one of the message's current buttons.
 
         forged: any data, as a modified client can send for a message that has buttons.
+        stale: Telegram no longer takes an answer to it (pressed while the bot was down).
         """
         chat_id = message.chat_id
         current = self._messages.get((chat_id, message.message_id))
@@ -162,7 +164,8 @@ class UpdateBuilders(BotApiState):
         if data not in buttons and not forged:
             raise ValueError(f"message has no button with callback_data {data!r}: {buttons}")
         query_id = str(next(self._callback_ids) + 10**15)
-        self._open_callbacks.add(query_id)
+        if not stale:
+            self._open_callbacks.add(query_id)
         query = {
             "id": query_id,
             "from": human_user(user_id),
