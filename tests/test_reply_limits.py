@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.messaging.compose import NOTE_BUTTONS
 from storage.store import Store
 from tests.support.bots import BotFactory
 from tests.support.conversation import ALICE, buttons, first_scan_done, say
@@ -100,3 +101,17 @@ async def test_a_300_character_topic_name_on_buttons_and_in_answers(
     answer = await press(fake, keyboard, button["callback_data"])
     assert answer.startswith("Unsubscribed") and utf16_len(answer) <= CALLBACK_ANSWER_LIMIT
     assert await store.subscriptions(ALICE) == []
+
+
+async def test_a_note_matching_120_followed_topics_has_a_bounded_keyboard(
+    topics: None, fake: FakeTelegram, content: Path
+) -> None:
+    await say(fake, "/subscribe " + ", ".join(MANY), ALICE)
+    tags = ", ".join(f'"{name}"' for name in MANY)
+    write_post(content, "2025-01-03-again.md", "Again", tags=f"[{tags}]")
+    await fake.wait_for(lambda: any("Again" in (m.text or "") for m in fake.messages_to(ALICE)), 10)
+    [note] = [m for m in fake.messages_to(ALICE) if "Again" in (m.text or "")]
+    labels = [button["text"] for button in buttons(note)]
+    assert len(labels) == NOTE_BUTTONS  # not 120: Telegram refuses over 100 buttons
+    assert labels[0].startswith("Unsubscribe from topic-number-000")
+    assert all(len(label) <= LABEL_LIMIT for label in labels)

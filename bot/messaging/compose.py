@@ -13,6 +13,10 @@ from bot.domain.outbox import DeliveryJob
 from bot.domain.texts import unsubscribe_button
 from bot.domain.urls import is_web_url
 
+# Unsubscribe buttons under one note: one per matched topic, up to this many (Telegram takes
+# at most 100 buttons, and a wall of them helps nobody; /unsubscribe lists every topic).
+NOTE_BUTTONS = 8
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -41,7 +45,7 @@ def compose(job: DeliveryJob) -> Outgoing:
                     unsubscribe_button(t.name), callback_data=unsubscribe_data(t.key)
                 )
             ]
-            for t in job.topics
+            for t in job.topics[:NOTE_BUTTONS]
         ]
     )
     return Outgoing(note.html, note.photo, markup)

@@ -14,11 +14,18 @@ CALLBACK_DATA_LIMIT = 64
 CALLBACK_ANSWER_LIMIT = 200  # characters of an answerCallbackQuery text
 
 
+# Telegram refuses an inline keyboard of more buttons (not in the Bot API docs; seen in practice).
+KEYBOARD_BUTTON_LIMIT = 100
+
+
 def check_inline_keyboard(markup: Any) -> None:
     """Telegram's own rules for inline keyboard buttons, beyond the spec's types."""
     if not isinstance(markup, dict) or not isinstance(markup.get("inline_keyboard"), list):
         return
     passive = {"text", "icon_custom_emoji_id", "style"}
+    rows = [row for row in markup["inline_keyboard"] if isinstance(row, list)]
+    if sum(len(row) for row in rows) > KEYBOARD_BUTTON_LIMIT:
+        raise bad_request("reply markup is too long")
     for row in markup["inline_keyboard"]:
         for button in row if isinstance(row, list) else []:
             if not isinstance(button, dict):
