@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import URL, make_url, text
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -30,6 +30,19 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     PoolTimeout,
     OSError,
 )
+
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` says the database is out of reach, rather than that a query is wrong.
+
+    Besides the types above, a connection cut in the middle of a statement reaches us as a
+    plain DBAPIError that SQLAlchemy marks as having invalidated the connection.
+    """
+    if isinstance(error, DATABASE_ERRORS):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
 
 # A check or an attempt on a silent network gives up after this long (asyncpg's own connect
 # timeout is 60 s: far too long to notice that the lock's connection is gone).

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from storage.locks import LockLost, ProcessLock, role_lock, sqlite_lock_path
+from storage.locks import LockLost, ProcessLock, is_outage, role_lock, sqlite_lock_path
 
 
 async def test_one_holder_at_a_time_and_a_free_lock_after_release(database_url: str) -> None:
@@ -63,3 +64,12 @@ async def test_a_lost_session_loses_the_advisory_lock(postgres_url: str) -> None
         await first.release()
         await second.release()
         await admin.dispose()
+
+
+def test_a_connection_cut_mid_statement_is_an_outage_and_a_bad_query_is_not() -> None:
+    cut = DBAPIError("SELECT 1", None, ConnectionError("closed"), connection_invalidated=True)
+    assert is_outage(cut)
+    assert is_outage(OperationalError("SELECT 1", None, OSError("refused")))
+    assert not is_outage(IntegrityError("INSERT", None, ValueError("duplicate key")))
+    assert not is_outage(DBAPIError("SELECT", None, ValueError("syntax")))
+    assert not is_outage(ValueError("not the database"))

@@ -11,7 +11,7 @@ from bot.domain.texts import progress_line
 from bot.messaging.context import NewsApplication, NewsContext
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
-from storage.locks import DATABASE_ERRORS
+from storage.locks import is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,9 @@ async def scan_job(context: NewsContext) -> None:
             logger.error("%s: nothing to scan until it exists", exc)
         services.content_missing = True
         return
-    except DATABASE_ERRORS as exc:
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
         # The next scan tries again; the poller stops by itself if the outage lasts.
         services.jobs_database.failed(exc)
         return
@@ -58,7 +60,9 @@ async def progress_job(context: NewsContext) -> None:
         return
     try:
         await _report_progress(context)
-    except DATABASE_ERRORS as exc:
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
         services.jobs_database.failed(exc)
 
 
