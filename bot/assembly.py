@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.messaging.context import Services
 from bot.messaging.pacing import limiter_rate, shared_limiter
 from bot.messaging.sender import Sender
@@ -16,7 +17,11 @@ from storage.schema import open_store
 
 @contextlib.asynccontextmanager
 async def open_services(
-    settings: Settings, stop: asyncio.Event | None = None, *, wait_for_database: bool = True
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    wait_for_database: bool = True,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> AsyncIterator[Services]:
     """The store (schema checked), the shared limiter, the bulk bot and its sender.
 
@@ -32,8 +37,10 @@ async def open_services(
         limiter = shared_limiter(settings, store)
         try:
             bot = sender_bot(settings, concurrency_for(limiter_rate(limiter)))
-            sender = Sender(store, bot, limiter, settings)
-            yield Services(settings, store, limiter, sender, stopping=stop or asyncio.Event())
+            sender = Sender(store, bot, limiter, settings, clock=clock)
+            yield Services(
+                settings, store, limiter, sender, clock=clock, stopping=stop or asyncio.Event()
+            )
         finally:
             await limiter.close()
     finally:

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.error import Conflict, TelegramError
 
 from bot.assembly import open_services
+from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog, Throttled
 from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
@@ -44,7 +45,7 @@ def warn_about_rate(settings: Settings) -> None:
         )
 
 
-async def run(settings: Settings, stop: asyncio.Event) -> None:
+async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_CLOCK) -> None:
     """Poll Telegram, scan the content folder and send, until `stop` is set.
 
     Several `run` processes may start; the one holding the poller lock polls and scans, the
@@ -56,7 +57,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     warn_about_rate(settings)
     # `stop` also reaches the scan: Application.stop() waits for running jobs without a
     # limit, so a scan stuck on the file system must give up when the bot stops.
-    async with open_services(settings, stop) as services:
+    async with open_services(settings, stop, clock=clock) as services:
         application = build_application(services)
         sender = services.sender
         async with application, sender.bot:
@@ -179,7 +180,7 @@ class PollingErrors:
             )
 
 
-async def work(settings: Settings, stop: asyncio.Event) -> None:
+async def work(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_CLOCK) -> None:
     """Only send: claim outbox rows until `stop` is set (PostgreSQL only)."""
     if settings.is_sqlite:
         raise SettingsError(
@@ -188,7 +189,7 @@ async def work(settings: Settings, stop: asyncio.Event) -> None:
         )
     settings.require_token()
     configure_logging(settings)
-    async with open_services(settings, stop) as services:
+    async with open_services(settings, stop, clock=clock) as services:
         sender = services.sender
         async with sender.bot:
             logger.info("worker %s sending", sender.owner)

@@ -16,6 +16,7 @@ from sqlalchemy import make_url
 from storage.schema import upgrade
 from storage.store import Store
 from tests.support.bots import BotFactory, RunningBot
+from tests.support.clock import ShiftedClock
 from tests.support.databases import (
     POSTGRES_URL,
     REQUIRE_POSTGRES,
@@ -95,14 +96,20 @@ def no_errors(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) 
 
 
 @pytest.fixture
+def clock() -> ShiftedClock:
+    """The time the `newsbot` fixture's bots decide by: move it with advance() or jump_to()."""
+    return ShiftedClock()
+
+
+@pytest.fixture
 async def newsbot(
-    fake: FakeTelegram, database_url: str, content: Path, store: Store
+    fake: FakeTelegram, database_url: str, content: Path, store: Store, clock: ShiftedClock
 ) -> AsyncIterator[BotFactory]:
     """Start `newsbot run` against the fake Bot API; stopped (and checked) at the end."""
     bots: list[RunningBot] = []
 
     async def start(**extra: str) -> RunningBot:
-        bot = RunningBot(settings_for(fake, database_url, content, **extra))
+        bot = RunningBot(settings_for(fake, database_url, content, **extra), clock=clock)
         polls = sum(c.method == "getUpdates" for c in fake.calls)
         await bot.start()
         bots.append(bot)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog
 from bot.domain.pacing import RateLimiter
 from bot.messaging.sender import Sender
@@ -26,6 +28,8 @@ class Services:
     store: Store
     limiter: RateLimiter
     sender: Sender
+    # Every "now" the bot decides by (tests move it: tests/support/clock.py).
+    clock: Clock = SYSTEM_CLOCK
     # Set when the process begins to stop: a scan still reading files gives up.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     # True while this process holds the poller lock: it polls, scans and reports.
@@ -60,6 +64,10 @@ class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     @property
     def settings(self) -> Settings:
         return self.services.settings
+
+    def now(self) -> datetime:
+        """The services' clock: the time every decision of a handler is taken at."""
+        return self.services.clock.now()
 
 
 NewsApplication = Application[

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from telegram.error import TelegramError
 
@@ -35,7 +34,9 @@ async def scan_job(context: NewsContext) -> None:
         return
     try:
         async with services.scanning:
-            result = await scan(services.store, services.settings, stop=services.stopping)
+            result = await scan(
+                services.store, services.settings, stop=services.stopping, now=context.now()
+            )
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)
@@ -71,7 +72,7 @@ async def _report_progress(context: NewsContext) -> None:
     store = services.store
     for info in await store.sending_broadcasts():
         progress = await store.broadcast_progress(info.id)
-        now = datetime.now(UTC)
+        now = context.now()
         if progress.done:
             if not await store.finish_broadcast(info.id, now):
                 continue

@@ -8,7 +8,7 @@ import os
 import random
 import socket
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from telegram import Bot, Message
 from telegram.error import (
@@ -21,6 +21,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 from bot.domain.pacing import RateLimiter
@@ -69,7 +70,9 @@ class Sender:
         owner: str | None = None,
         retry_base: float = 1.0,
         group_limit: tuple[int, timedelta] = (GROUP_LIMIT, GROUP_WINDOW),
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        self.clock = clock
         self.store = store
         self.bot = bot
         self.limiter = limiter
@@ -151,7 +154,7 @@ class Sender:
                 # Workers set _wake when they take the queue down to half.
                 await sleep_unless(self._wake, IDLE_POLL)
                 continue
-            now = _now()
+            now = self.clock.now()
             try:
                 jobs = await self.store.claim_deliveries(
                     self.owner,
@@ -198,7 +201,7 @@ class Sender:
             delay = 0.2
             while True:
                 try:
-                    await self.store.record_outcomes(batch, _now(), self.owner)
+                    await self.store.record_outcomes(batch, self.clock.now(), self.owner)
                     self._database.ok()
                     break
                 except Exception as exc:
@@ -218,7 +221,7 @@ class Sender:
             held = list(self._held_until)
             if not held:
                 continue
-            until = _now() + self.lease
+            until = self.clock.now() + self.lease
             try:
                 kept = set(await self.store.extend_leases(self.owner, held, until))
                 self._database.ok()
@@ -243,7 +246,7 @@ class Sender:
         try:
             message = await self._send(job)
         except _Stopped:
-            return Retry(job.id, _now(), "stopped before sending", count=False)
+            return Retry(job.id, self.clock.now(), "stopped before sending", count=False)
         except _LeaseLost:
             # Another sender may have the row by now (this process was paused, or the
             # database out of reach): sending or recording it here could send it twice.
@@ -255,14 +258,16 @@ class Sender:
             seconds = retry_seconds(exc.retry_after)
             logger.warning("Telegram asked to slow down: pausing all sends for %.0f s", seconds)
             await self.limiter.pause(seconds)
-            return Retry(job.id, _now() + timedelta(seconds=seconds), str(exc), count=False)
+            return Retry(
+                job.id, self.clock.now() + timedelta(seconds=seconds), str(exc), count=False
+            )
         except Forbidden as exc:
             logger.info("chat %d refused the bot (%s): marked inactive", job.chat_id, exc.message)
-            await self.store.block_chat(job.chat_id, exc.message, _now())
+            await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
             return None
         except ChatMigrated as exc:
             logger.info("chat %d became supergroup %d: moved", job.chat_id, exc.new_chat_id)
-            await self.store.migrate_chat(job.chat_id, exc.new_chat_id, _now())
+            await self.store.migrate_chat(job.chat_id, exc.new_chat_id, self.clock.now())
             self.wake()
             return None
         except BadRequest as exc:
@@ -277,7 +282,7 @@ class Sender:
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
         if _chat_gone(text):
-            await self.store.block_chat(job.chat_id, exc.message, _now())
+            await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
             return None
         if "can't parse entities" in text:
             # Our HTML is wrong: a bug. Sending it again would fail the same way.
@@ -298,7 +303,7 @@ class Sender:
             return Failed(job.id, error)
         # Exponential backoff with full jitter, so many failed rows do not retry in step.
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
-        return Retry(job.id, _now() + timedelta(seconds=delay), error)
+        return Retry(job.id, self.clock.now() + timedelta(seconds=delay), error)
 
     async def _send(self, job: DeliveryJob) -> Message:
         outgoing = compose(job)
@@ -339,7 +344,7 @@ class Sender:
         await self.group_limit.claim(job.chat_id)
         # The waits can outlast the lease (a pause, a SIGSTOP): checked last, just before sending.
         held_until = self._held_until.get(job.id)
-        if held_until is None or held_until - SEND_MARGIN * self.lease <= _now():
+        if held_until is None or held_until - SEND_MARGIN * self.lease <= self.clock.now():
             raise _LeaseLost
 
 
@@ -354,7 +359,3 @@ class _LeaseLost(Exception):
 def _chat_gone(error: str) -> bool:
     """Whether a lower-cased BadRequest message says the chat does not exist."""
     return "chat not found" in error or "peer_id_invalid" in error
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

@@ -9,10 +9,11 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from bot.domain.clock import SYSTEM_CLOCK
 from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.scans import FileSeen, ScanResult
@@ -175,7 +176,7 @@ async def scan(
     present, files = read
     removed = sorted(path for path in known if path not in present)
     result = await store.apply_scan(
-        files, removed, now or datetime.now(UTC), site_url=settings.site_url, dry_run=dry_run
+        files, removed, now or SYSTEM_CLOCK.now(), site_url=settings.site_url, dry_run=dry_run
     )
     if not dry_run:
         for problem in result.malformed:

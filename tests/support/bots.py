@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot import runner
+from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.settings import Settings
 
 
@@ -15,12 +16,13 @@ class RunningBot:
     """A `newsbot run` inside the test's event loop."""
 
     settings: Settings
+    clock: Clock = SYSTEM_CLOCK
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self.stop = asyncio.Event()
-        self.task = asyncio.create_task(runner.run(self.settings, self.stop))
+        self.task = asyncio.create_task(runner.run(self.settings, self.stop, clock=self.clock))
 
     async def shutdown(self) -> None:
         if self.task is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import Message, Update
 
 from bot.domain import texts
@@ -38,7 +36,7 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     key = topic.key if topic else None
     audience = await context.store.broadcast_audience(key)
     draft = await context.store.create_broadcast(
-        html_text, key, user.id, message.chat.id, datetime.now(UTC)
+        html_text, key, user.id, message.chat.id, context.now()
     )
     preview = await message.reply_text(
         texts.broadcast_preview(html_text, audience, topic),
@@ -63,7 +61,7 @@ async def broadcast_pressed(
             await query.edit_message_text(texts.broadcast_cancelled(info.html))
         else:
             await answer(query, texts.already(info.state))
-    elif (queued := await context.store.start_broadcast(info.id, datetime.now(UTC))) is None:
+    elif (queued := await context.store.start_broadcast(info.id, context.now())) is None:
         await answer(query, texts.already(info.state))
     else:
         await answer(query, texts.sending_answer(queued))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
@@ -13,9 +11,7 @@ from bot.messaging.context import NewsContext
 async def migrated(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if message is not None and message.migrate_to_chat_id:
-        await context.store.migrate_chat(
-            message.chat.id, message.migrate_to_chat_id, datetime.now(UTC)
-        )
+        await context.store.migrate_chat(message.chat.id, message.migrate_to_chat_id, context.now())
 
 
 async def membership(update: Update, context: NewsContext) -> None:
@@ -24,9 +20,7 @@ async def membership(update: Update, context: NewsContext) -> None:
         ChatMember.LEFT,
         ChatMember.BANNED,
     }:
-        await context.store.block_chat(
-            change.chat.id, "bot removed from the chat", datetime.now(UTC)
-        )
+        await context.store.block_chat(change.chat.id, "bot removed from the chat", context.now())
 
 
 HANDLERS = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from telegram import Update
 
 from bot.domain import texts
@@ -18,7 +16,7 @@ from bot.messaging.routing import command
 async def start(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await context.store.register_chat(chat.id, chat.type, chat_title(chat), datetime.now(UTC))
+    await context.store.register_chat(chat.id, chat.type, chat_title(chat), context.now())
     if context.args:  # a deep link from the site: t.me/<bot>?start=<topic>
         await follow(update, context, " ".join(context.args))
     else:
@@ -33,7 +31,7 @@ async def help_command(update: Update, context: NewsContext) -> None:
 async def stop(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     assert chat is not None
-    removed = await context.store.stop_chat(chat.id, datetime.now(UTC))
+    removed = await context.store.stop_chat(chat.id, context.now())
     await reply(update, texts.stopped(removed))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from telegram import Chat, Message, Update
@@ -54,7 +53,7 @@ async def follow(update: Update, context: NewsContext, wanted: str) -> None:
         if topic is None:
             unknown.append(word)
         elif await context.store.subscribe(
-            chat.id, chat.type, chat_title(chat), topic.key, datetime.now(UTC)
+            chat.id, chat.type, chat_title(chat), topic.key, context.now()
         ):
             added.append(topic)
         else:
@@ -102,7 +101,7 @@ async def subscribe_pressed(
     if topic is None:
         await answer(query, texts.TOPIC_GONE)
         return
-    now = datetime.now(UTC)
+    now = context.now()
     await context.store.subscribe(chat.id, chat.type, chat_title(chat), topic.key, now)
     await answer(query, texts.subscribed_answer(topic.name))
     await query.edit_message_text(texts.subscribed_by_button(topic.name))
