@@ -22,7 +22,7 @@ from bot.domain.posts import MalformedPost, Post
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
-from bot.logs import configure_logging
+from bot.logs import configure_logging, log_broadcast
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
 from bot.scanning.scan import ContentDirMissing, scan
@@ -221,8 +221,10 @@ async def _deliver_with_progress(services: Services, broadcast_id: int) -> None:
             stop.set()
             await sending
     progress = await store.broadcast_progress(broadcast_id)
-    if progress.done:
-        await store.finish_broadcast(broadcast_id, datetime.now(UTC))
+    if progress.done and await store.finish_broadcast(broadcast_id, datetime.now(UTC)):
+        info = await store.broadcast(broadcast_id)
+        if info is not None:
+            log_broadcast(info, progress)
     report = progress_line(progress, time.monotonic() - started)
     print("\n" + report.removeprefix("<i>").removesuffix("</i>"), file=sys.stderr)
 

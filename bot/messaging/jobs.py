@@ -8,6 +8,7 @@ import time
 from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
+from bot.logs import log_broadcast
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
@@ -102,6 +103,7 @@ async def _report_progress(context: NewsContext) -> None:
         if progress.done:
             if not await store.finish_broadcast(info.id, now):
                 continue
+            log_broadcast(info, progress)
             seconds = (now - (info.started_at or now)).total_seconds()
             footer = progress_line(progress, seconds)
         else:
