@@ -18,6 +18,7 @@ COMMANDS = {
     "subscribe": "Follow a topic: /subscribe TOPIC, or pick from a list",
     "unsubscribe": "Stop following a topic",
     "subscriptions": "The topics this chat follows",
+    "filter": "Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD",
     "topics": "Every category and tag, with post counts",
     "stop": "Stop all messages to this chat",
     "help": "What I can do",
