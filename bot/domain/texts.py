@@ -22,6 +22,7 @@ COMMANDS = {
     "subscriptions": N_("The topics this chat follows"),
     "topics": N_("Every category and tag, with post counts"),
     "stop": N_("Stop all messages to this chat"),
+    "language": N_("The language I speak in this chat: /language CODE, or pick"),
     "help": N_("What I can do"),
 }
 ADMIN_COMMANDS = {
