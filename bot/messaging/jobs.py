@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
+from bot.logs import log_broadcast
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
@@ -104,6 +105,7 @@ async def _report_progress(context: NewsContext) -> None:
         if progress.done:
             if not await store.finish_broadcast(info.id, now):
                 continue
+            log_broadcast(info, progress)
             seconds = (now - (info.started_at or now)).total_seconds()
         if info.preview_chat_id is None or info.preview_message_id is None:
             continue
