@@ -44,6 +44,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         port: int = 0,
         delay: float = 0.0,
         error_rate: float = 0.0,
+        latency: float = 0.0,
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -53,6 +54,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
             group_rate_limit=group_rate_limit,
             delay=delay,
             error_rate=error_rate,
+            latency=latency,
             seed=seed,
             clock=clock,
         )
@@ -110,32 +112,39 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         return web.json_response({"ok": True, "result": self.add_update(await request.json())})
 
     async def _handle_api(self, request: web.Request) -> web.Response:
-        """Answer one Bot API call: validate, apply the knobs, perform, record."""
-        ex = Exchange(request.match_info["method"], {}, self.clock(), request)
+        """Answer one Bot API call after the network's latency (Telegram is never instant)."""
         self._in_flight += 1
         self._last_activity = time.monotonic()
         try:
-            try:
-                if request.match_info["token"] != self.token:
-                    raise ApiError(401, "Unauthorized")
-                ex.method = self._method_names.get(ex.method.lower(), "")
-                if not ex.method:
-                    raise ApiError(404, "Not Found: method not found")
-                raw, uploads = await read_params(request)
-                ex.params = dict(raw)
-                ex.params = self._decode(ex.method, raw, uploads)
-                result = self._perform(ex)
-                if isinstance(result, Awaitable):
-                    result = await result
-            except ApiError as err:
-                self._record(ex, err.status, err.description, rejected=not err.deliberate)
-                return web.json_response(err.payload(), status=err.status)
-            self._record(ex, 200)
-            await self._answer_late(request, ex)
-            return web.json_response({"ok": True, "result": result})
+            response = await self._answer(request)
+            if self.latency > 0:
+                await asyncio.sleep(self.latency)
+            return response
         finally:
             self._in_flight -= 1
             self._last_activity = time.monotonic()
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        """Validate, apply the knobs, perform, record."""
+        ex = Exchange(request.match_info["method"], {}, self.clock(), request)
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            ex.method = self._method_names.get(ex.method.lower(), "")
+            if not ex.method:
+                raise ApiError(404, "Not Found: method not found")
+            raw, uploads = await read_params(request)
+            ex.params = dict(raw)
+            ex.params = self._decode(ex.method, raw, uploads)
+            result = self._perform(ex)
+            if isinstance(result, Awaitable):
+                result = await result
+        except ApiError as err:
+            self._record(ex, err.status, err.description, rejected=not err.deliberate)
+            return web.json_response(err.payload(), status=err.status)
+        self._record(ex, 200)
+        await self._answer_late(request, ex)
+        return web.json_response({"ok": True, "result": result})
 
     def _decode(self, method: str, raw: Mapping[str, str], uploads: Mapping[str, Upload]) -> JSON:
         """Parameters checked against the spec and decoded (by FALLBACK_TYPES without it)."""
