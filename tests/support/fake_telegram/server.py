@@ -78,6 +78,8 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         app.router.add_get("/_fake/stats", self._handle_stats)
         app.router.add_post("/_fake/reset", self._handle_reset)
         app.router.add_post("/_fake/update", self._handle_update)
+        app.router.add_post("/_fake/commands", self._handle_commands)
+        app.router.add_get("/_fake/sent", self._handle_sent)
         # handler_cancellation: a client that hangs up ends its long poll, as on Telegram.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -110,6 +112,21 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
     async def _handle_update(self, request: web.Request) -> web.Response:
         """POST /_fake/update: queue the JSON body as an update (for benchmarks)."""
         return web.json_response({"ok": True, "result": self.add_update(await request.json())})
+
+    async def _handle_commands(self, request: web.Request) -> web.Response:
+        """POST /_fake/commands {"text": "/start", "chat_ids": [...]}: one user per chat sends it.
+
+        Answers with the fake's clock when they were queued (the clock of /_fake/sent).
+        """
+        body = await request.json()
+        for chat_id in body["chat_ids"]:
+            self.command(str(body["text"]), chat_id=int(chat_id))
+        return web.json_response({"ok": True, "at": self.clock()})
+
+    async def _handle_sent(self, request: web.Request) -> web.Response:
+        """GET /_fake/sent: whether the bot polls, and each accepted message's chat and time."""
+        messages = [{"chat_id": m.chat_id, "at": m.at} for m in self.sent]
+        return web.json_response({"polling": self.polling, "messages": messages})
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         """Answer one Bot API call after the network's latency (Telegram is never instant)."""
