@@ -15,7 +15,7 @@ from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
 from bot.messaging.application import build_application, register_commands
 from bot.messaging.context import NewsApplication, Services
-from bot.messaging.jobs import scan_job
+from bot.messaging.jobs import scan_job, serve_scan_requests, watch_content_dir
 from bot.settings import Settings, SettingsError
 from storage.locks import LockLost, RoleLock, role_lock
 
@@ -64,17 +64,27 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
             await register_commands(application.bot, settings)
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
+            scanning = _scan_on_request(services, stop)
             try:
                 lock = role_lock(services.store.engine.url, POLLER_ROLE)
                 await _lead(application, services, lock, stop)
             finally:
                 stop.set()
                 await sending
+                await asyncio.gather(*scanning)
                 # APScheduler cancels a job submitted after JobQueue.stop() waited for the
                 # running ones, and logs that as an error: submit no more before stopping.
                 assert application.job_queue is not None
                 application.job_queue.scheduler.pause()
                 await application.stop()
+
+
+def _scan_on_request(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """Scan when asked (Services.request_scan), and ask on file events unless WATCH=false."""
+    tasks = [asyncio.create_task(serve_scan_requests(services, stop), name="scan-requests")]
+    if services.settings.watch:
+        tasks.append(asyncio.create_task(watch_content_dir(services, stop), name="watch"))
+    return tasks
 
 
 async def _lead(

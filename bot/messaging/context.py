@@ -47,6 +47,12 @@ class Services:
     )
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
+    # Set by request_scan(); bot.messaging.jobs.serve_scan_requests scans and clears it.
+    scan_requested: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def request_scan(self) -> None:
+        """Scan CONTENT_DIR now rather than at the next SCAN_INTERVAL (files changed)."""
+        self.scan_requested.set()
 
 
 class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

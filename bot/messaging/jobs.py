@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
-from bot.messaging.context import NewsApplication, NewsContext
+from bot.domain.waiting import sleep_unless
+from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
+from bot.scanning.watch import watch_content
 from bot.settings import Settings
 from storage.locks import is_outage
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 3.0  # seconds between edits of a broadcast's progress report
+SCAN_REQUEST_POLL = 1.0  # seconds between looks at `stop` while no scan is requested
+# Where the file system gives no events, the watcher looks for changes this often.
+WATCH_POLL_SECONDS = 1.0
 
 
 def schedule(application: NewsApplication, settings: Settings) -> None:
@@ -30,12 +36,49 @@ async def scan_job(context: NewsContext) -> None:
     services = context.services
     # The scan at gaining the lease and the repeating one may meet: two scans at once would
     # both read (and both log) the same changed files.
-    if not services.leading or services.scanning.locked():
+    if services.scanning.locked():
+        return
+    await scan_now(services)
+
+
+async def serve_scan_requests(services: Services, stop: asyncio.Event) -> None:
+    """Scan whenever Services.request_scan() is called (file events, a publish hook).
+
+    A request that comes during a scan is served by another scan right after it, so a file
+    written while the scan read the folder is not left for the next SCAN_INTERVAL.
+    """
+    while not stop.is_set():
+        await sleep_unless(services.scan_requested, SCAN_REQUEST_POLL)
+        if services.scan_requested.is_set() and not stop.is_set():
+            services.scan_requested.clear()
+            try:
+                await scan_now(services)
+            except Exception:
+                # The next request, or the periodic scan, tries again.
+                logger.exception("requested scan failed")
+
+
+async def watch_content_dir(services: Services, stop: asyncio.Event) -> None:
+    """Request a scan on every batch of file events under CONTENT_DIR (WATCH=true)."""
+    settings = services.settings
+    await watch_content(
+        settings.content_dir, services.request_scan, stop, poll_seconds=WATCH_POLL_SECONDS
+    )
+
+
+async def scan_now(services: Services) -> None:
+    """Scan the content folder (after any scan running now) if this process leads."""
+    if not services.leading:
         return
     try:
         async with services.scanning:
+            if not services.leading:
+                return
             result = await scan(
-                services.store, services.settings, stop=services.stopping, now=context.now()
+                services.store,
+                services.settings,
+                stop=services.stopping,
+                now=services.clock.now(),
             )
     except ContentDirMissing as exc:
         if not services.content_missing:
@@ -48,6 +91,7 @@ async def scan_job(context: NewsContext) -> None:
         # The next scan tries again; the poller stops by itself if the outage lasts.
         services.jobs_database.failed(exc)
         return
+    logger.debug("scan: %d files read, %d announced", result.files_read, len(result.announced))
     services.jobs_database.ok()
     services.content_missing = False
     if result.announced:
