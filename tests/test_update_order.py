@@ -7,6 +7,7 @@ import asyncio
 from telegram import Bot, Update
 
 from bot.messaging.processing import PerChatUpdateProcessor
+from bot.telemetry import Metrics
 from tests.support.bots import BotFactory
 from tests.support.conversation import ALICE, BOB
 from tests.support.fake_telegram import FakeTelegram
@@ -24,7 +25,7 @@ def update_from(fake: FakeTelegram, bot: Bot, chat_id: int, text: str) -> Update
 async def test_a_chat_waits_for_its_earlier_update_while_other_chats_go_ahead(
     fake: FakeTelegram,
 ) -> None:
-    processor = PerChatUpdateProcessor(running=4)
+    processor = PerChatUpdateProcessor(Metrics(), running=4)
     bot = Bot(fake.token, base_url=fake.base_url)
     log: list[str] = []
     release_first = asyncio.Event()
@@ -53,7 +54,7 @@ async def test_a_chat_waits_for_its_earlier_update_while_other_chats_go_ahead(
 async def test_a_chat_cancelled_while_waiting_leaves_no_coroutine_unrun(
     fake: FakeTelegram,
 ) -> None:
-    processor = PerChatUpdateProcessor(running=1)
+    processor = PerChatUpdateProcessor(Metrics(), running=1)
     bot = Bot(fake.token, base_url=fake.base_url)
     hold = asyncio.Event()
     first = asyncio.create_task(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
-from bot.domain.waiting import sleep_unless
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.scanning.watch import watch_content
@@ -18,7 +18,6 @@ from storage.locks import is_outage
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 3.0  # seconds between edits of a broadcast's progress report
-SCAN_REQUEST_POLL = 1.0  # seconds between looks at `stop` while no scan is requested
 # Where the file system gives no events, the watcher looks for changes this often.
 WATCH_POLL_SECONDS = 1.0
 
@@ -36,50 +35,48 @@ async def scan_job(context: NewsContext) -> None:
     services = context.services
     # The scan at gaining the lease and the repeating one may meet: two scans at once would
     # both read (and both log) the same changed files.
-    if services.scanning.locked():
+    if not services.leading or services.scanning.locked():
         return
     await scan_now(services)
 
 
-async def serve_scan_requests(services: Services, stop: asyncio.Event) -> None:
-    """Scan whenever Services.request_scan() is called (file events, a publish hook).
+async def scan_on_request(services: Services) -> None:
+    """Scan as soon as Services.request_scan() asks (after the scan running then, if any).
 
-    A request that comes during a scan is served by another scan right after it, so a file
-    written while the scan read the folder is not left for the next SCAN_INTERVAL.
+    Runs until cancelled. Only the process holding the poller role scans; elsewhere a
+    request is dropped (that process's next SCAN_INTERVAL scan is the holder's business).
     """
-    while not stop.is_set():
-        await sleep_unless(services.scan_requested, SCAN_REQUEST_POLL)
-        if services.scan_requested.is_set() and not stop.is_set():
-            services.scan_requested.clear()
-            try:
-                await scan_now(services)
-            except Exception:
-                # The next request, or the periodic scan, tries again.
-                logger.exception("requested scan failed")
+    while True:
+        await services.scan_requested.wait()
+        services.scan_requested.clear()
+        if not services.leading:
+            continue
+        try:
+            await scan_now(services)
+        except Exception:
+            logger.exception("the requested scan failed")
 
 
 async def watch_content_dir(services: Services, stop: asyncio.Event) -> None:
     """Request a scan on every batch of file events under CONTENT_DIR (WATCH=true)."""
-    settings = services.settings
     await watch_content(
-        settings.content_dir, services.request_scan, stop, poll_seconds=WATCH_POLL_SECONDS
+        services.settings.content_dir,
+        services.request_scan,
+        stop,
+        poll_seconds=WATCH_POLL_SECONDS,
     )
 
 
 async def scan_now(services: Services) -> None:
-    """Scan the content folder (after any scan running now) if this process leads."""
-    if not services.leading:
-        return
+    """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
         async with services.scanning:
-            if not services.leading:
-                return
+            started = time.perf_counter()
             result = await scan(
-                services.store,
-                services.settings,
-                stop=services.stopping,
-                now=services.clock.now(),
+                services.store, services.settings, stop=services.stopping, now=services.clock.now()
             )
+            services.last_scan_at = services.clock.now()
+            services.metrics.scanned(time.perf_counter() - started, services.last_scan_at)
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)

@@ -8,7 +8,9 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor
+
+from bot.messaging.timing import TimedUpdates
+from bot.telemetry import Metrics
 
 # Handlers running at once. Each mostly waits (the database, a reply's round trip to
 # Telegram), so a crowd of chats is answered at the rate limit's pace, not one round trip
@@ -19,17 +21,18 @@ RUNNING_UPDATES = 256
 ADMITTED_UPDATES = 16 * RUNNING_UPDATES
 
 
-class PerChatUpdateProcessor(BaseUpdateProcessor):
+class PerChatUpdateProcessor(TimedUpdates):
     """Runs updates of different chats concurrently and those of one chat in arrival order.
 
     PTB starts one task per update in arrival order; each first queues on its chat's lock
     (asyncio locks wake their waiters first come, first served), then waits for one of the
     running places. A chat's second command is thus answered after its first, while other
     chats go ahead. Updates without a chat (an inline query, say) only take a running place.
+    Each is timed once running (TimedUpdates), without its wait.
     """
 
-    def __init__(self, running: int = RUNNING_UPDATES) -> None:
-        super().__init__(max(running, ADMITTED_UPDATES))
+    def __init__(self, metrics: Metrics, running: int = RUNNING_UPDATES) -> None:
+        super().__init__(metrics, max(running, ADMITTED_UPDATES))
         self._running = asyncio.BoundedSemaphore(running)
         # One lock per chat with updates in hand, dropped when its last one is done.
         self._chats: dict[int, _ChatTurn] = {}
@@ -39,7 +42,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if chat_id is None:
             try:
                 async with self._running:
-                    await coroutine
+                    await super().do_process_update(update, coroutine)
             finally:
                 _close_if_never_run(coroutine)
             return
@@ -49,18 +52,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         turn.holders += 1
         try:
             async with turn.lock, self._running:
-                await coroutine
+                await super().do_process_update(update, coroutine)
         finally:
             turn.holders -= 1
             if not turn.holders:
                 del self._chats[chat_id]
             _close_if_never_run(coroutine)
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
 
 
 class _ChatTurn:

@@ -1,9 +1,9 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), stats
-(/stats), membership (migrations, the bot removed), errors (unknown buttons, the error
-handler). Buttons are routed by the prefix of their callback data.
+the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
+buttons), stats (/stats), membership (migrations, the bot removed), errors (unknown buttons,
+the error handler). Buttons are routed by the prefix of their callback data.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
     errors,
+    filters,
     membership,
     start,
     stats,
@@ -19,7 +20,7 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, topics, broadcasts, stats, membership)
+FEATURES = (start, subscriptions, filters, topics, broadcasts, stats, membership)
 
 
 def register(application: NewsApplication) -> None:
