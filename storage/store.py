@@ -97,6 +97,21 @@ class Store:
             await outbox.kill_live(session, old_id, f"chat migrated to {new_id}")
             await chats.remove(session, old_id)
 
+    async def chat_language(self, chat_id: int, default: str | None = None) -> str | None:
+        """The chat's language; a registered chat that has none takes `default` (stored).
+
+        None for a chat the bot does not know, or one with none when `default` is None.
+        """
+        async with self._sessions.begin() as session:
+            return await chats.language(session, chat_id, default)
+
+    async def set_chat_language(
+        self, chat_id: int, chat_type: str, title: str, code: str, now: datetime
+    ) -> None:
+        """Speak `code` in the chat from now on (registering it)."""
+        async with self._sessions.begin() as session:
+            await chats.set_language(session, chat_id, chat_type, title, code, now)
+
     async def subscribe(
         self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime
     ) -> bool:

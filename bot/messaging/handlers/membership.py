@@ -8,6 +8,7 @@ from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.domain.alerts import AlertKind
+from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,6 @@ async def membership(update: Update, context: NewsContext) -> None:
 
 
 HANDLERS = [
-    MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
-    ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
+    MessageHandler(filters.StatusUpdate.MIGRATE, in_chat_language(migrated)),
+    ChatMemberHandler(in_chat_language(membership), ChatMemberHandler.MY_CHAT_MEMBER),
 ]
