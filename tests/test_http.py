@@ -45,7 +45,7 @@ async def test_healthz_is_503_and_names_an_overdue_scan(
 ) -> None:
     port = free_port()
     shutil.copy(SEED, content / SEED.name)
-    await newsbot(HTTP_PORT=str(port), SCAN_INTERVAL="600")
+    await newsbot(HTTP_PORT=str(port), SCAN_INTERVAL="600", WATCH="false")
     await first_scan_done(store)
     clock.advance(timedelta(hours=2))  # the next scan is due in ten minutes of real time
     async with client(port) as http:
@@ -70,7 +70,10 @@ async def test_metrics_count_notes_updates_scans_and_read_the_outbox(
     async with client(port) as http:
         for _ in range(100):  # the outcome is counted right after the send
             answer = await http.get("/metrics")
-            if metric(answer.text, "newsbot_notes_total", kind="post", outcome="sent"):
+            text = answer.text
+            if metric(text, "newsbot_notes_total", kind="post", outcome="sent") and (
+                metric(text, "newsbot_outbox_pending") == 0  # the outcome written
+            ):
                 break
             await asyncio.sleep(0.05)
     assert answer.status_code == 200
