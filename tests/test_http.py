@@ -8,17 +8,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from bot import runner
 from bot.domain.health import HealthFacts, OutboxSummary, problems, report
 from bot.settings import SettingsError
+from storage.schema import upgrade
 from storage.store import Store
-from tests.support.bots import BotFactory
+from tests.support.bots import BotFactory, RunningBot
 from tests.support.clock import ShiftedClock
 from tests.support.conversation import ALICE, first_scan_done, say, titles
+from tests.support.databases import reset_postgres
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.http import client, free_port, metric
 from tests.support.posts import SEED, write_post
+from tests.support.proxy import TcpProxy
 from tests.support.settings import settings_for
 
 
@@ -170,3 +174,42 @@ def test_health_report_ages_the_oldest_pending_note() -> None:
     body = report(HealthFacts("standby", True, 60, None, outbox=outbox), now)
     assert body["notes_pending"] == 3 and body["oldest_pending_seconds"] == 90.0
     assert body["ok"] is True and body["role"] == "standby"
+
+
+@pytest.mark.postgres
+async def test_healthz_is_503_while_the_database_is_out_of_reach_and_200_after(
+    fake: FakeTelegram, content: Path, postgres_url: str
+) -> None:
+    await reset_postgres(postgres_url)
+    store = Store.open(postgres_url)  # the test's own view, not through the proxy
+    await upgrade(store.engine)
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    port = free_port()
+    bot = RunningBot(settings_for(fake, proxied, content, HTTP_PORT=str(port)))
+    shutil.copy(SEED, content / SEED.name)
+    try:
+        await bot.start()
+        await first_scan_done(store)
+        async with client(port) as http:
+            await fake.wait_for(lambda: fake.polling, 10)
+            assert (await http.get("/healthz")).status_code == 200
+            await proxy.cut()
+            down = await http.get("/healthz")
+            assert down.status_code == 503
+            body = down.json()
+            assert body["database"] is False and body["notes_pending"] is None
+            assert body["problems"][0].startswith("database unreachable: ")
+            assert (await http.get("/metrics")).status_code == 200  # counters still shown
+            await proxy.restore()
+            for _ in range(200):  # the poller takes its lock again within seconds
+                if (await http.get("/healthz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert (await http.get("/healthz")).json()["ok"] is True
+    finally:
+        await bot.shutdown()
+        await proxy.stop()
+        await store.close()
