@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain import announcing
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.filters import Added, ChatFilters, post_words
+from bot.domain.health import OutboxSummary
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
 from bot.domain.states import BroadcastState, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import broadcasts, catalogue, chats, filters, outbox, schedule
+from storage import broadcasts, catalogue, chats, filters, monitoring, outbox, schedule
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -267,6 +268,11 @@ class Store:
         """Rows not yet sent, failed or dead."""
         async with self._sessions.begin() as session:
             return await outbox.pending_count(session)
+
+    async def outbox_summary(self) -> OutboxSummary:
+        """Rows to send, the oldest one's age, broadcasts by state (health checks, metrics)."""
+        async with self._sessions.begin() as session:
+            return await monitoring.outbox_summary(session)
 
     # -- the shared send schedule -----------------------------------------------------------
 
