@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import announcing
 from bot.domain.broadcasts import BroadcastInfo, Progress
+from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.filters import Added, ChatFilters, post_words
 from bot.domain.health import OutboxSummary
 from bot.domain.outbox import DeliveryJob, Outcome
@@ -23,7 +24,16 @@ from bot.domain.scans import Announcement, FileSeen, ScanResult
 from bot.domain.states import BroadcastState, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import broadcasts, catalogue, chats, filters, monitoring, outbox, schedule
+from storage import (
+    broadcasts,
+    catalogue,
+    chats,
+    filters,
+    history,
+    monitoring,
+    outbox,
+    schedule,
+)
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -273,6 +283,11 @@ class Store:
         """Rows to send, the oldest one's age, broadcasts by state (health checks, metrics)."""
         async with self._sessions.begin() as session:
             return await monitoring.outbox_summary(session)
+
+    async def deliveries(self, query: DeliveryQuery) -> list[DeliveryRecord]:
+        """What was sent or failed, newest first (`newsbot deliveries`)."""
+        async with self._sessions.begin() as session:
+            return await history.deliveries(session, query)
 
     # -- the shared send schedule -----------------------------------------------------------
 

@@ -717,6 +717,22 @@ async def test_a_slow_answer_is_delivered_but_marked(bot: Bot, fake: FakeTelegra
     assert fake.sent[0].text == "late"
 
 
+async def test_latency_delays_every_answer_errors_included() -> None:
+    async with (
+        FakeTelegram(latency=1.0) as fake,
+        Bot(fake.token, base_url=fake.base_url) as bot,
+    ):
+        fake.blocked.add(CHAT + 1)
+        with pytest.raises(TimedOut):
+            await bot.send_message(CHAT, "on its way", read_timeout=0.1)
+        with pytest.raises(TimedOut):  # a refusal takes the same way back
+            await bot.send_message(CHAT + 1, "refused", read_timeout=0.1)
+        await fake.wait_idle()
+        assert [m.text for m in fake.sent] == ["on its way"]
+        fake.latency = 0.0
+        assert (await bot.send_message(CHAT, "at once", read_timeout=0.5)).text == "at once"
+
+
 async def test_control_endpoints(bot: Bot, fake: FakeTelegram) -> None:
     await bot.send_message(CHAT, "x")
     async with httpx.AsyncClient() as client:
@@ -737,7 +753,10 @@ async def test_control_endpoints(bot: Bot, fake: FakeTelegram) -> None:
 def test_command_line_server_serves_until_sigterm() -> None:
     root = Path(__file__).resolve().parents[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_telegram", "--port", "0", "--rate-limit", "30"],
+        [
+            *(sys.executable, "-m", "tests.support.fake_telegram", "--port", "0"),
+            *("--rate-limit", "30", "--latency", "0.01"),
+        ],
         cwd=root,
         stdout=subprocess.PIPE,
         text=True,

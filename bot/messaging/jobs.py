@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -9,14 +10,18 @@ from telegram.error import TelegramError
 
 from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
+from bot.logs import log_broadcast
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
+from bot.scanning.watch import watch_content
 from bot.settings import Settings
 from storage.locks import is_outage
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 3.0  # seconds between edits of a broadcast's progress report
+# Where the file system gives no events, the watcher looks for changes this often.
+WATCH_POLL_SECONDS = 1.0
 
 
 def schedule(application: NewsApplication, settings: Settings) -> None:
@@ -54,6 +59,16 @@ async def scan_on_request(services: Services) -> None:
             logger.exception("the requested scan failed")
 
 
+async def watch_content_dir(services: Services, stop: asyncio.Event) -> None:
+    """Request a scan on every batch of file events under CONTENT_DIR (WATCH=true)."""
+    await watch_content(
+        services.settings.content_dir,
+        services.request_scan,
+        stop,
+        poll_seconds=WATCH_POLL_SECONDS,
+    )
+
+
 async def scan_now(services: Services) -> None:
     """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
@@ -75,6 +90,7 @@ async def scan_now(services: Services) -> None:
         # The next scan tries again; the poller stops by itself if the outage lasts.
         services.jobs_database.failed(exc)
         return
+    logger.debug("scan: %d files read, %d announced", result.files_read, len(result.announced))
     services.jobs_database.ok()
     services.content_missing = False
     if result.announced:
@@ -104,6 +120,7 @@ async def _report_progress(context: NewsContext) -> None:
         if progress.done:
             if not await store.finish_broadcast(info.id, now):
                 continue
+            log_broadcast(info, progress)
             seconds = (now - (info.started_at or now)).total_seconds()
         if info.preview_chat_id is None or info.preview_message_id is None:
             continue
