@@ -358,6 +358,20 @@ async def test_nested_objects_are_checked_against_their_subtype(
         await bot.set_my_commands([BotCommand("News", "Latest")])
 
 
+async def test_command_lists_are_kept_per_scope_and_language(bot: Bot, fake: FakeTelegram) -> None:
+    await bot.set_my_commands([BotCommand("help", "What I can do")])
+    await bot.set_my_commands([BotCommand("help", "Was ich kann")], language_code="de")
+    scope = BotCommandScopeChat(GROUP)
+    await bot.set_my_commands([BotCommand("help", "Что я умею")], scope=scope, language_code="ru")
+    assert fake.commands_for()[0]["description"] == "What I can do"
+    assert fake.commands_for(None, "de")[0]["description"] == "Was ich kann"
+    assert fake.commands_for({"type": "chat", "chat_id": GROUP}, "ru")[0]["command"] == "help"
+    assert fake.commands_for({"type": "chat", "chat_id": GROUP}) == []
+    assert await bot.get_my_commands(language_code="de") == (BotCommand("help", "Was ich kann"),)
+    with pytest.raises(BadRequest, match="Lang_code_invalid"):
+        await bot.set_my_commands([BotCommand("help", "x")], language_code="de-AT")
+
+
 async def test_without_the_spec_file_the_rest_still_works(tmp_path: Path) -> None:
     async with FakeTelegram(spec_path=tmp_path / "absent.json") as fake:
         assert fake.spec is None

@@ -8,7 +8,9 @@ import time
 
 from telegram.error import TelegramError
 
+from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
+from bot.logs import log_broadcast
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.scanning.watch import watch_content
@@ -114,15 +116,17 @@ async def _report_progress(context: NewsContext) -> None:
     for info in await store.sending_broadcasts():
         progress = await store.broadcast_progress(info.id)
         now = context.now()
+        seconds = None
         if progress.done:
             if not await store.finish_broadcast(info.id, now):
                 continue
+            log_broadcast(info, progress)
             seconds = (now - (info.started_at or now)).total_seconds()
-            footer = progress_line(progress, seconds)
-        else:
-            footer = progress_line(progress)
         if info.preview_chat_id is None or info.preview_message_id is None:
             continue
+        # The report is in the language of the chat that holds the preview.
+        with use_language(await store.chat_language(info.preview_chat_id)):
+            footer = progress_line(progress, seconds)
         if services.shown_progress.get(info.id) == footer:
             continue
         services.shown_progress[info.id] = footer

@@ -2,8 +2,9 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
-buttons), stats (/stats), membership (migrations, the bot removed), errors (unknown buttons,
-the error handler). Buttons are routed by the prefix of their callback data.
+buttons), stats (/stats), language (/language and its buttons), membership (migrations, the
+bot removed), errors (unknown buttons, the error handler). Buttons are routed by the prefix of
+their callback data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from bot.messaging.handlers import (
     broadcasts,
     errors,
     filters,
+    language,
     membership,
     start,
     stats,
@@ -20,7 +22,7 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, filters, topics, broadcasts, stats, membership)
+FEATURES = (start, subscriptions, filters, topics, broadcasts, stats, language, membership)
 
 
 def register(application: NewsApplication) -> None:

@@ -142,12 +142,12 @@ class BotApiMethods(WebhookPush):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = (scope_key(ex.params.get("scope")), ex.params.get("language_code", ""))
+        key = (scope_key(ex.params.get("scope")), _language_code(ex))
         self.my_commands[key] = commands
         return True
 
     def _delete_my_commands(self, ex: Exchange) -> bool:
-        key = (scope_key(ex.params.get("scope")), ex.params.get("language_code", ""))
+        key = (scope_key(ex.params.get("scope")), _language_code(ex))
         self.my_commands.pop(key, None)
         return True
 
@@ -368,3 +368,11 @@ class BotApiMethods(WebhookPush):
         assert ex.chat_id is not None
         self.left_chats.append(ex.chat_id)
         return True
+
+
+def _language_code(ex: Exchange) -> str:
+    """A command list's language: empty for all, else a two-letter ISO 639-1 code."""
+    code = str(ex.params.get("language_code", ""))
+    if code and not re.fullmatch(r"[a-z]{2}", code):
+        raise bad_request("LANG_CODE_INVALID")
+    return code
