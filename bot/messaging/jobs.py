@@ -8,6 +8,7 @@ import time
 
 from telegram.error import TelegramError
 
+from bot.domain.alerts import AlertKind
 from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
 from bot.logs import log_broadcast
@@ -81,7 +82,11 @@ async def scan_now(services: Services) -> None:
             services.metrics.scanned(time.perf_counter() - started, services.last_scan_at)
     except ContentDirMissing as exc:
         if not services.content_missing:
-            logger.error("%s: nothing to scan until it exists", exc)
+            logger.error(
+                "%s: nothing to scan until it exists",
+                exc,
+                extra={"alert": AlertKind.CONTENT_MISSING},
+            )
         services.content_missing = True
         return
     except Exception as exc:
