@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.breaking import Priority
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
@@ -29,10 +30,13 @@ def _queued(now: datetime) -> list[Any]:
     ]
 
 
-async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
+async def queue_post(
+    session: AsyncSession, post_id: int, now: datetime, priority: Priority = Priority.REGULAR
+) -> int:
     """Write one outbox row per active chat following any of the post's topics.
 
     One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
+    Breaking news gets Priority.BREAKING: every claim takes its rows first.
     """
     # One aggregate, spelled per engine: the matched keys as a JSON list.
     as_json_list = (
@@ -44,6 +48,7 @@ async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
             Subscription.chat_id,
             as_json_list(Subscription.topic, type_=JSON).label("topics"),
             *_queued(now),
+            literal(int(priority)).label("priority"),
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
@@ -52,7 +57,7 @@ async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
         )
         .group_by(Subscription.chat_id)
     )
-    columns = ["post_id", "chat_id", "topics", *_QUEUED]
+    columns = ["post_id", "chat_id", "topics", *_QUEUED, "priority"]
     result = await session.execute(insert(Delivery).from_select(columns, recipients))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -124,7 +129,7 @@ async def claim(
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
             )
         )
-        .order_by(Delivery.id)
+        .order_by(Delivery.priority, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -142,6 +147,7 @@ async def claim(
                 Delivery.post_id,
                 Delivery.broadcast_id,
                 Delivery.topics,
+                Delivery.priority,
             )
         )
     ).all()
@@ -150,10 +156,10 @@ async def claim(
     posts = await catalogue.contents(session, {r.post_id for r in rows if r.post_id})
     broadcasts = await _broadcast_html(session, {r.broadcast_id for r in rows if r.broadcast_id})
     jobs = []
-    for row in sorted(rows, key=lambda r: r.id):
+    for row in sorted(rows, key=lambda r: (r.priority, r.id)):
         job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
         if row.post_id is not None:
-            title, excerpt, url, image_url, names = posts[row.post_id]
+            title, excerpt, url, image_url, names, breaking = posts[row.post_id]
             keys = sorted(k for k in row.topics if k)
             topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
             job = DeliveryJob(
@@ -167,6 +173,7 @@ async def claim(
                 url,
                 image_url,
                 topics,
+                breaking=breaking,
             )
         elif row.broadcast_id is not None:
             job = DeliveryJob(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import announcing
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS, priority
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
@@ -123,6 +124,7 @@ class Store:
         now: datetime,
         *,
         site_url: str = "",
+        breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
         dry_run: bool = False,
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
@@ -141,7 +143,7 @@ class Store:
             async with self._sessions.begin() as session:
                 first = result.first_scan = await catalogue.is_first_scan(session)
                 result.recorded_silently = await catalogue.record_files(
-                    session, changed, gone, now, first, site_url
+                    session, changed, gone, now, first, site_url, breaking_tags
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)
@@ -162,7 +164,9 @@ class Store:
         for post, state in announcing.decide(due, settled):
             await catalogue.settle(session, post.id, state, now)
             if state == PostState.ANNOUNCED:
-                recipients = await outbox.queue_post(session, post.id, now)
+                recipients = await outbox.queue_post(
+                    session, post.id, now, priority(post.breaking)
+                )
                 announced.append(Announcement(post.path, post.title, post.url, recipients))
         return announced
 

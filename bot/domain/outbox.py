@@ -23,6 +23,7 @@ class DeliveryJob:
     url: str = ""
     image_url: str | None = None
     topics: tuple[TopicInfo, ...] = ()
+    breaking: bool = False
     # Broadcast deliveries:
     html: str = ""
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.breaking import breaking_label
 from bot.domain.callbacks import unsubscribe_data
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
@@ -37,6 +38,7 @@ def compose(job: DeliveryJob) -> Outgoing:
         url=job.url,
         topics=[t.name for t in job.topics],
         photo=web_photo(job.image_url),
+        label=breaking_label() if job.breaking else "",
     )
     markup = InlineKeyboardMarkup(
         [

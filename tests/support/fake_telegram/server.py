@@ -76,6 +76,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         app.router.add_get("/_fake/stats", self._handle_stats)
         app.router.add_post("/_fake/reset", self._handle_reset)
         app.router.add_post("/_fake/update", self._handle_update)
+        app.router.add_get("/_fake/first_sent", self._handle_first_sent)
         # handler_cancellation: a client that hangs up ends its long poll, as on Telegram.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -104,6 +105,16 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         """POST /_fake/reset."""
         self.reset()
         return web.json_response({"ok": True})
+
+    async def _handle_first_sent(self, request: web.Request) -> web.Response:
+        """GET /_fake/first_sent?contains=TEXT: when the first message holding TEXT was
+        accepted (the fake's clock, time.monotonic by default) and how many came before it.
+        """
+        wanted = request.query.get("contains", "")
+        for index, sent in enumerate(self.sent):
+            if wanted in (sent.text or ""):
+                return web.json_response({"at": sent.at, "before": index})
+        return web.json_response({"at": None, "before": len(self.sent)})
 
     async def _handle_update(self, request: web.Request) -> web.Response:
         """POST /_fake/update: queue the JSON body as an update (for benchmarks)."""
