@@ -15,13 +15,14 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import runner
+from bot import editors_cli, runner
 from bot.assembly import open_services
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
+from bot.editors_cli import EditorError
 from bot.logs import configure_logging
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
@@ -63,6 +64,7 @@ def parser() -> argparse.ArgumentParser:
     cast.add_argument("--topic", help="only the chats that follow this topic")
     cast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     commands.add_parser("stats", help="chats, subscriptions and deliveries")
+    editors_cli.add_commands(commands)
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
     return main
@@ -81,6 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DatabaseUnreachable,
         ContentDirMissing,
         CommandError,
+        EditorError,
     ) as exc:
         print(f"newsbot: error: {exc}", file=sys.stderr)
         return 2
@@ -276,4 +279,5 @@ COMMANDS = {
     "broadcast": broadcast_command,
     "stats": stats_command,
     "db": db_command,
+    **editors_cli.COMMANDS,
 }

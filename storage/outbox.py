@@ -10,10 +10,11 @@ from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.breaking import Priority
+from bot.domain.channels import ALL_TOPICS
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, chats
+from storage import catalogue, channels, chats
 from storage.engine import chunks
 from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
 
@@ -52,7 +53,12 @@ async def queue_post(
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
-            Subscription.topic.in_(select(PostTopic.topic).where(PostTopic.post_id == post_id)),
+            # The post's topics, and "*": the chats (channels) that follow every topic.
+            Subscription.topic.in_(
+                select(PostTopic.topic)
+                .where(PostTopic.post_id == post_id)
+                .union_all(select(literal(ALL_TOPICS)))
+            ),
             Chat.status == ChatState.ACTIVE,
         )
         .group_by(Subscription.chat_id)
@@ -124,6 +130,9 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
+            # Implied by what follows; spelled out so that SQLite uses the partial live index
+            # (it cannot infer an index's predicate from an OR), ordered as the claim is.
+            Delivery.status.in_(LIVE_DELIVERY_STATES),
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
@@ -154,6 +163,7 @@ async def claim(
     if not rows:
         return []
     posts = await catalogue.contents(session, {r.post_id for r in rows if r.post_id})
+    in_channels = await channels.channel_ids(session, {r.chat_id for r in rows})
     broadcasts = await _broadcast_html(session, {r.broadcast_id for r in rows if r.broadcast_id})
     jobs = []
     for row in sorted(rows, key=lambda r: (r.priority, r.id)):
@@ -161,6 +171,9 @@ async def claim(
         if row.post_id is not None:
             title, excerpt, url, image_url, names, breaking = posts[row.post_id]
             keys = sorted(k for k in row.topics if k)
+            in_channel = row.chat_id in in_channels
+            if in_channel and ALL_TOPICS in keys:
+                keys = sorted(names)  # a channel following everything shows every hashtag
             topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
             job = DeliveryJob(
                 row.id,
@@ -174,6 +187,7 @@ async def claim(
                 image_url,
                 topics,
                 breaking=breaking,
+                in_channel=in_channel,
             )
         elif row.broadcast_id is not None:
             job = DeliveryJob(

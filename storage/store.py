@@ -22,6 +22,7 @@ from bot.domain.states import BroadcastState, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
 from storage import broadcasts, catalogue, chats, outbox, schedule
+from storage.editors import EditorsStore
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -30,8 +31,9 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store:
-    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts."""
+class Store(EditorsStore):
+    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
+    (channels and scheduled broadcasts: storage.editors)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

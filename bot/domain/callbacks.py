@@ -31,6 +31,9 @@ class Action(StrEnum):
     UNSUBSCRIBE = "unsub"
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
+    TEST_BROADCAST = "bc-test"  # "Send to me first"
+    UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
+    REMOVE_CHANNEL = "ch-rm"
 
     @property
     def pattern(self) -> str:
@@ -69,7 +72,21 @@ class BroadcastButton:
     broadcast_id: int
 
 
-Button = TopicButton | BroadcastButton
+@dataclass(frozen=True)
+class ChannelButton:
+    """A pressed remove button under /channels; channel ids are negative, the data is not."""
+
+    action: Action
+    chat_id: int
+
+
+Button = TopicButton | BroadcastButton | ChannelButton
+BROADCAST_ACTIONS = (
+    Action.SEND_BROADCAST,
+    Action.CANCEL_BROADCAST,
+    Action.TEST_BROADCAST,
+    Action.UNSCHEDULE_BROADCAST,
+)
 
 
 def _topic_ref(key: str, action: Action) -> str:
@@ -96,6 +113,10 @@ def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
+def channel_data(chat_id: int) -> str:
+    return f"{Action.REMOVE_CHANNEL}:{-chat_id}"
+
+
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
     name, sep, value = data.partition(":")
@@ -105,9 +126,12 @@ def parse(data: str) -> Button | None:
         return None
     if not sep or not value:
         return None
-    if action in (Action.SEND_BROADCAST, Action.CANCEL_BROADCAST):
+    if action in BROADCAST_ACTIONS:
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)
+    if action == Action.REMOVE_CHANNEL:
+        channel = parse_id(value)
+        return None if channel is None else ChannelButton(action, -channel)
     if not value.startswith("#"):
         return TopicButton(action, TopicRef(key=value))
     if not _DIGEST.fullmatch(value[1:]):

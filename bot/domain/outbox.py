@@ -24,6 +24,7 @@ class DeliveryJob:
     image_url: str | None = None
     topics: tuple[TopicInfo, ...] = ()
     breaking: bool = False
+    in_channel: bool = False  # a channel's note carries no unsubscribe button
     # Broadcast deliveries:
     html: str = ""
 

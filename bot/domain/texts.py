@@ -25,6 +25,8 @@ COMMANDS = {
 ADMIN_COMMANDS = {
     "broadcast": "Send a message to every chat: /broadcast [#topic] TEXT",
     "stats": "Chats, subscriptions and deliveries",
+    "channel": "Post notes to a channel: /channel add @name [TOPIC … | all], /channel remove @name",
+    "channels": "The channels I post to, with buttons to remove them",
 }
 
 # /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.

@@ -50,6 +50,8 @@ def compose(job: DeliveryJob) -> Outgoing:
             for t in job.topics[:NOTE_BUTTONS]
         ]
     )
+    if job.in_channel:
+        return Outgoing(note.html, note.photo)
     return Outgoing(note.html, note.photo, markup)
 
 

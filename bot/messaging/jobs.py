@@ -7,6 +7,7 @@ import logging
 from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
+from bot.messaging import editor_jobs
 from bot.messaging.context import NewsApplication, NewsContext
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
@@ -23,6 +24,7 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     assert queue is not None, "install python-telegram-bot[job-queue]"
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+    editor_jobs.schedule(queue)
 
 
 async def scan_job(context: NewsContext) -> None:

@@ -358,5 +358,8 @@ class _LeaseLost(Exception):
 
 
 def _chat_gone(error: str) -> bool:
-    """Whether a lower-cased BadRequest message says the chat does not exist."""
-    return "chat not found" in error or "peer_id_invalid" in error
+    """Whether a lower-cased BadRequest message says the chat is out of the bot's reach."""
+    # A channel where the bot lost the right to post answers 400 "need administrator rights".
+    return any(
+        gone in error for gone in ("chat not found", "peer_id_invalid", "need administrator")
+    )

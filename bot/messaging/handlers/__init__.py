@@ -1,9 +1,10 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), stats
-(/stats), membership (migrations, the bot removed), errors (unknown buttons, the error
-handler). Buttons are routed by the prefix of their callback data.
+the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), channels
+(/channel, /channels and their remove buttons), stats (/stats), membership (migrations,
+the bot removed), errors (unknown buttons, the error handler). Buttons are routed by the
+prefix of their callback data.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
+    channels,
     errors,
     membership,
     start,
@@ -19,7 +21,7 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, topics, broadcasts, stats, membership)
+FEATURES = (start, subscriptions, topics, broadcasts, channels, stats, membership)
 
 
 def register(application: NewsApplication) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.support.fake_telegram.channels import ChannelWorld
 from tests.support.fake_telegram.methods import SEND_METHODS, BotApiMethods
 from tests.support.fake_telegram.records import (
     JSON,
@@ -30,7 +31,7 @@ from tests.support.fake_telegram.state import DEFAULT_TOKEN
 from tests.support.fake_telegram.updates import UpdateBuilders
 
 
-class FakeTelegram(UpdateBuilders, BotApiMethods):
+class FakeTelegram(UpdateBuilders, ChannelWorld, BotApiMethods):
     """A local Bot API server: validates what the bot sends, records it, answers like Telegram."""
 
     def __init__(
@@ -185,7 +186,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         check_content(ex)
         if "chat_id" in ex.params:
             ex.chat_id = self._resolve_chat(ex.params["chat_id"])
-            self._check_chat(ex.chat_id)
+            self._check_chat(ex.chat_id, ex.method)
         if ex.method in SEND_METHODS and ex.chat_id is not None:
             self._check_send(ex.chat_id)
         handler = self._handlers.get(ex.method)

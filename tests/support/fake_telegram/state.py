@@ -48,6 +48,7 @@ class BotApiState:
         self.foreign_poller = False
         # Test-provided world.
         self.chat_members: dict[tuple[int, int], str] = {}
+        self.channel_rights: dict[int, JSON] = {}  # the bot's, by channel (see channels.py)
         self.chats: dict[int, JSON] = {}
         self.bot_user: JSON = {
             "id": int("".join(c for c in token.split(":")[0] if c.isdigit()) or 1),
