@@ -22,6 +22,7 @@ MAX_ID = 2**63 - 1  # the largest value of a BIGINT column
 _ELLIPSIS = "…"
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also accepts "²" and "٣"
 _DIGEST = re.compile(r"[0-9a-f]{24}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,8}")
 
 
 class Action(StrEnum):
@@ -34,6 +35,7 @@ class Action(StrEnum):
     TEST_BROADCAST = "bc-test"  # "Send to me first"
     UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
     REMOVE_CHANNEL = "ch-rm"
+    LANGUAGE = "lang"
 
     @property
     def pattern(self) -> str:
@@ -80,7 +82,15 @@ class ChannelButton:
     chat_id: int
 
 
-Button = TopicButton | BroadcastButton | ChannelButton
+@dataclass(frozen=True)
+class LanguageButton:
+    """A pressed button of the /language keyboard: a language code, not yet checked."""
+
+    action: Action
+    code: str
+
+
+Button = TopicButton | BroadcastButton | ChannelButton | LanguageButton
 BROADCAST_ACTIONS = (
     Action.SEND_BROADCAST,
     Action.CANCEL_BROADCAST,
@@ -117,6 +127,10 @@ def channel_data(chat_id: int) -> str:
     return f"{Action.REMOVE_CHANNEL}:{-chat_id}"
 
 
+def language_data(code: str) -> str:
+    return f"{Action.LANGUAGE}:{code}"
+
+
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
     name, sep, value = data.partition(":")
@@ -126,6 +140,8 @@ def parse(data: str) -> Button | None:
         return None
     if not sep or not value:
         return None
+    if action == Action.LANGUAGE:
+        return LanguageButton(action, value) if _LANGUAGE_CODE.fullmatch(value) else None
     if action in BROADCAST_ACTIONS:
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)

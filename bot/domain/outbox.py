@@ -27,6 +27,8 @@ class DeliveryJob:
     in_channel: bool = False  # a channel's note carries no unsubscribe button
     # Broadcast deliveries:
     html: str = ""
+    # The chat's language for the bot's own words (buttons, labels); None: English.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), channels
-(/channel, /channels and their remove buttons), stats (/stats), membership (migrations,
-the bot removed), errors (unknown buttons, the error handler). Buttons are routed by the
-prefix of their callback data.
+the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
+buttons), channels (/channel, /channels and their remove buttons), stats (/stats), language
+(/language and its buttons), membership (migrations, the bot removed), errors (unknown
+buttons, the error handler). Buttons are routed by the prefix of their callback data; every
+handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from bot.messaging.handlers import (
     broadcasts,
     channels,
     errors,
+    filters,
+    language,
     membership,
     start,
     stats,
@@ -21,7 +24,17 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, topics, broadcasts, channels, stats, membership)
+FEATURES = (
+    start,
+    subscriptions,
+    filters,
+    topics,
+    broadcasts,
+    channels,
+    stats,
+    language,
+    membership,
+)
 
 
 def register(application: NewsApplication) -> None:
