@@ -28,6 +28,7 @@ from bot.domain.pacing import RateLimiter
 from bot.domain.waiting import sleep_unless
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
+from bot.messaging.job_queue import ClaimedJobs
 from bot.messaging.pacing import limiter_rate, retry_seconds
 from bot.messaging.transport import BulkBot, concurrency_for
 from bot.settings import Settings
@@ -92,7 +93,7 @@ class Sender:
         self.lease = timedelta(seconds=settings.lease_seconds)
         self.retry_base = retry_base
         self.group_limit = GroupLimit(store, group_limit)
-        self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
+        self._jobs: asyncio.Queue[DeliveryJob | None] = ClaimedJobs()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         # When the lease of each row this sender holds ends, as far as it knows: set at the
         # claim, moved by the heartbeat for the rows the database says are still ours, and
@@ -363,7 +364,7 @@ class Sender:
 
     async def _slot(self, job: DeliveryJob) -> None:
         """Wait for a send slot and the group's limit, then check the row is still ours."""
-        slot = asyncio.ensure_future(self.limiter.acquire())
+        slot = asyncio.ensure_future(self.limiter.acquire(ahead=job.breaking))
         await asyncio.wait({slot, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
         if not slot.done():
             slot.cancel()
@@ -384,5 +385,8 @@ class _LeaseLost(Exception):
 
 
 def _chat_gone(error: str) -> bool:
-    """Whether a lower-cased BadRequest message says the chat does not exist."""
-    return "chat not found" in error or "peer_id_invalid" in error
+    """Whether a lower-cased BadRequest message says the chat is out of the bot's reach."""
+    # A channel where the bot lost the right to post answers 400 "need administrator rights".
+    return any(
+        gone in error for gone in ("chat not found", "peer_id_invalid", "need administrator")
+    )

@@ -178,7 +178,12 @@ async def scan(
     present, files = read
     removed = sorted(path for path in known if path not in present)
     result = await store.apply_scan(
-        files, removed, now or SYSTEM_CLOCK.now(), site_url=settings.site_url, dry_run=dry_run
+        files,
+        removed,
+        now or SYSTEM_CLOCK.now(),
+        site_url=settings.site_url,
+        breaking_tags=settings.breaking_tags,
+        dry_run=dry_run,
     )
     if not dry_run:
         for problem in result.malformed:
