@@ -63,11 +63,13 @@ def install() -> None:
 
 
 def hide_secrets(settings: Settings) -> None:
-    """Keep the bot token and the database password out of every log line from now on."""
+    """Keep the token, the database password and CONTENT_GIT's credentials out of the logs."""
     token = settings.token
     if token:
         # The secret part alone too: a URL may spell the colon "%3A".
         SECRETS.hide(token, token.partition(":")[2])
     for password in settings.database_url.passwords:
         SECRETS.hide(password, unquote(password))
+    if settings.content_git is not None:
+        SECRETS.hide(*settings.content_git.secrets)
     install()

@@ -16,6 +16,7 @@ from bot.logs import configure_logging
 from bot.messaging.application import build_application, register_commands
 from bot.messaging.context import NewsApplication, Services
 from bot.messaging.jobs import scan_job
+from bot.scanning.git import first_copy
 from bot.settings import Settings, SettingsError
 from storage.locks import LockLost, RoleLock, role_lock
 
@@ -52,12 +53,16 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
     others only send, and take over when the holder dies (the lock dies with it).
     """
     settings.require_token()
-    settings.require_site_url()
     configure_logging(settings)
+    settings, content_repo = await first_copy(settings, stop, clock=clock)
+    if stop.is_set():
+        return
+    settings.require_site_url()
     warn_about_rate(settings)
     # `stop` also reaches the scan: Application.stop() waits for running jobs without a
     # limit, so a scan stuck on the file system must give up when the bot stops.
     async with open_services(settings, stop, clock=clock) as services:
+        services.content_repo = content_repo
         application = build_application(services)
         sender = services.sender
         async with application, sender.bot:

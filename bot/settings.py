@@ -12,6 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.domain.git_remote import (
+    GitRemoteError,
+    GitUrl,
+    check_branch,
+    check_subdir,
+    parse_git_url,
+)
 from bot.domain.permalinks import Permalinks
 from bot.domain.site_config import SiteConfig, SiteConfigError
 from bot.site import load_site
@@ -75,6 +82,16 @@ class Settings:
     permalinks: Permalinks = field(default_factory=Permalinks)
     site_config: Path | None = None
     db_wait_seconds: float = 60.0
+    # Posts from a git repository: a clone in DATA_DIR (CONTENT_DIR is then that clone's
+    # CONTENT_SUBDIR); an empty branch means the remote's default branch.
+    content_git: GitUrl | None = None
+    content_branch: str = ""
+    content_subdir: str = ""
+    content_git_ssh_key: Path | None = None
+    data_dir: Path = Path("data")
+    # The values these settings were read from: read again once a git clone exists (its
+    # _config.yml). Not compared, not shown.
+    source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_env(
@@ -96,7 +113,14 @@ class Settings:
             return value or None
 
         token = get("TELEGRAM_BOT_TOKEN")
+        data_dir = Path(get("DATA_DIR") or "data")
+        try:
+            git = _content_git(get("CONTENT_GIT"), get("CONTENT_BRANCH"), get("CONTENT_SUBDIR"))
+        except GitRemoteError as error:
+            raise SettingsError(str(error)) from None
         content_dir = Path(get("CONTENT_DIR") or "content")
+        if git.url is not None:
+            content_dir = git_clone_dir(data_dir) / git.subdir
         try:
             site = load_site(content_dir)
         except SiteConfigError as error:
@@ -119,7 +143,17 @@ class Settings:
             db_wait_seconds=_positive_number(
                 "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
             ),
+            content_git=git.url,
+            content_branch=git.branch,
+            content_subdir=git.subdir,
+            content_git_ssh_key=_path(get("CONTENT_GIT_SSH_KEY")),
+            data_dir=data_dir,
+            source=dict(values),
         )
+
+    def reread(self) -> Settings:
+        """The same settings read again: a git clone that now exists may hold _config.yml."""
+        return Settings.from_mapping(self.source) if self.source else self
 
     def require_token(self) -> Secret:
         """The bot token, or a SettingsError saying how to provide it."""
@@ -144,6 +178,32 @@ class Settings:
     def is_sqlite(self) -> bool:
         """Whether the database is an SQLite file (one process only)."""
         return self.database_url.startswith("sqlite")
+
+
+def git_clone_dir(data_dir: Path) -> Path:
+    """Where newsbot keeps its clone of CONTENT_GIT."""
+    return data_dir / "site"
+
+
+@dataclass(frozen=True)
+class _GitSource:
+    url: GitUrl | None = None
+    branch: str = ""
+    subdir: str = ""
+
+
+def _content_git(url: str | None, branch: str | None, subdir: str | None) -> _GitSource:
+    if url is None:
+        return _GitSource()
+    return _GitSource(
+        parse_git_url(url),
+        check_branch(branch) if branch else "",
+        check_subdir(subdir) if subdir else "",
+    )
+
+
+def _path(raw: str | None) -> Path | None:
+    return Path(raw) if raw is not None else None
 
 
 def _positive_number(

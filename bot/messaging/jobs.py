@@ -34,6 +34,11 @@ async def scan_job(context: NewsContext) -> None:
         return
     try:
         async with services.scanning:
+            # Whatever asks for the scan (the schedule, a takeover, a publish hook), the
+            # clone of CONTENT_GIT is brought up to date first.
+            repo = services.content_repo
+            if repo is not None and not await repo.pull() and not repo.ready:
+                return
             result = await scan(
                 services.store, services.settings, stop=services.stopping, now=context.now()
             )
