@@ -134,7 +134,11 @@ async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
     for post in result.announced:
         print(f"{'would announce' if args.dry_run else 'announced'}: {post.path}")
         print(f"    {post.title}\n    {post.url}\n    to {post.recipients} chat(s)")
-    if not result.announced:
+    for due in result.waiting_live:
+        print(
+            f"{'would wait' if args.dry_run else 'waiting'} until live: {due.path}\n    {due.url}"
+        )
+    if not result.announced and not result.waiting_live:
         print("Nothing new to announce.")
     # Apart from the above: these reveal nothing (not even their topics) until their date.
     for waiting in result.scheduled:

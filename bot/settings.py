@@ -89,6 +89,11 @@ class Settings:
     content_subdir: str = ""
     content_git_ssh_key: Path | None = None
     data_dir: Path = Path("data")
+    # Announce a due post only once its page answers 200 (checked every LIVE_CHECK_SECONDS,
+    # for up to LIVE_TIMEOUT seconds, then announced anyway).
+    wait_until_live: bool = False
+    live_timeout: float = 900.0
+    live_check_seconds: float = 15.0
     # The values these settings were read from: read again once a git clone exists (its
     # _config.yml). Not compared, not shown.
     source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -148,6 +153,11 @@ class Settings:
             content_subdir=git.subdir,
             content_git_ssh_key=_path(get("CONTENT_GIT_SSH_KEY")),
             data_dir=data_dir,
+            wait_until_live=_boolean("WAIT_UNTIL_LIVE", get("WAIT_UNTIL_LIVE")),
+            live_timeout=_positive_number("LIVE_TIMEOUT", get("LIVE_TIMEOUT"), 900.0),
+            live_check_seconds=_positive_number(
+                "LIVE_CHECK_SECONDS", get("LIVE_CHECK_SECONDS"), 15.0
+            ),
             source=dict(values),
         )
 

@@ -158,6 +158,11 @@ async def settle(session: AsyncSession, post_id: int, state: PostState, now: dat
     )
 
 
+async def title(session: AsyncSession, post_id: int) -> str:
+    """A post's title."""
+    return str(await session.scalar(select(PostRow.title).where(PostRow.id == post_id)))
+
+
 async def scheduled(session: AsyncSession, now: datetime) -> list[Scheduled]:
     """Published posts still waiting for their date, soonest first."""
     rows = await session.execute(

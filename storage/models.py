@@ -125,6 +125,8 @@ class Post(Base):
     # before the first scan, or its link was already announced).
     state: Mapped[str] = mapped_column(String(16))
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a due post began to wait for its page to answer (WAIT_UNTIL_LIVE); kept after.
+    live_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_posts_state_date", "state", "date"),)
 

@@ -13,14 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import announcing
+from bot.domain.announcing import DuePost
 from bot.domain.broadcasts import BroadcastInfo, Progress
+from bot.domain.live import LiveWait
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
 from bot.domain.states import BroadcastState, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import broadcasts, catalogue, chats, outbox, schedule
+from storage import broadcasts, catalogue, chats, live, outbox, schedule
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -124,12 +126,14 @@ class Store:
         *,
         site_url: str = "",
         dry_run: bool = False,
+        wait_until_live: bool = False,
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
 
         What is news and what is a repeat is the domain's call (bot.domain.announcing): the
         first scan of an empty database records every published post without announcing it.
-        With dry_run the transaction is rolled back: the result says what would happen.
+        With dry_run the transaction is rolled back: the result says what would happen. With
+        wait_until_live a post to announce waits for its page instead (see announce_live).
         """
         gone = list(removed)
         result = ScanResult(
@@ -145,7 +149,9 @@ class Store:
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)
-                result.announced = await self._announce_due(session, now)
+                result.announced = await self._announce_due(
+                    session, now, result.waiting_live if wait_until_live else None
+                )
                 result.scheduled = await catalogue.scheduled(session, now)
                 if dry_run:
                     raise DryRun
@@ -154,17 +160,45 @@ class Store:
         return result
 
     @staticmethod
-    async def _announce_due(session: AsyncSession, now: datetime) -> list[Announcement]:
-        """Announce or skip every due post as the domain decides; queue the announced ones."""
+    async def _announce_due(
+        session: AsyncSession, now: datetime, held: list[DuePost] | None = None
+    ) -> list[Announcement]:
+        """Announce or skip every due post as the domain decides; queue the announced ones.
+
+        With `held` given, the posts to announce wait for their page instead: into `held`.
+        """
         due = await catalogue.due_posts(session, now)
         settled = await catalogue.settled_urls(session, sorted({post.url for post in due}))
         announced = []
         for post, state in announcing.decide(due, settled):
+            if held is not None and state == PostState.ANNOUNCED:
+                await live.hold(session, post.id, now)
+                held.append(post)
+                continue
             await catalogue.settle(session, post.id, state, now)
             if state == PostState.ANNOUNCED:
                 recipients = await outbox.queue_post(session, post.id, now)
                 announced.append(Announcement(post.path, post.title, post.url, recipients))
         return announced
+
+    # -- posts waiting for their page (WAIT_UNTIL_LIVE) ------------------------------------
+
+    async def live_waits(self) -> list[LiveWait]:
+        """Due posts waiting for their page to answer, longest waiting first."""
+        async with self._sessions.begin() as session:
+            return await live.waiting(session)
+
+    async def announce_live(self, wait: LiveWait, now: datetime) -> Announcement | None:
+        """Announce a post that waited for its page: its deliveries written, at most once.
+
+        None if it no longer waits (another process announced it).
+        """
+        async with self._sessions.begin() as session:
+            if not await live.release(session, wait.id, now):
+                return None
+            recipients = await outbox.queue_post(session, wait.id, now)
+            title = await catalogue.title(session, wait.id)
+            return Announcement(wait.path, title, wait.url, recipients)
 
     # -- the outbox -------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
 from bot.messaging.context import NewsApplication, NewsContext
+from bot.messaging.live_job import live_check_job
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
 from storage.locks import is_outage
@@ -23,6 +24,7 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     assert queue is not None, "install python-telegram-bot[job-queue]"
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+    queue.run_repeating(live_check_job, interval=settings.live_check_seconds, first=0)
 
 
 async def scan_job(context: NewsContext) -> None:
@@ -42,6 +44,9 @@ async def scan_job(context: NewsContext) -> None:
             result = await scan(
                 services.store, services.settings, stop=services.stopping, now=context.now()
             )
+            if result.waiting_live:
+                # The page may be live already (a publish hook comes after the deploy).
+                context.application.create_task(live_check_job(context), name="live check")
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)

@@ -176,7 +176,12 @@ async def scan(
     present, files = read
     removed = sorted(path for path in known if path not in present)
     result = await store.apply_scan(
-        files, removed, now or SYSTEM_CLOCK.now(), site_url=settings.site_url, dry_run=dry_run
+        files,
+        removed,
+        now or SYSTEM_CLOCK.now(),
+        site_url=settings.site_url,
+        dry_run=dry_run,
+        wait_until_live=settings.wait_until_live,
     )
     if not dry_run:
         for problem in result.malformed:
@@ -192,6 +197,13 @@ async def scan(
                 )
         for post in result.announced:
             logger.info("announcing %s to %d chats", post.path, post.recipients)
+        for due in result.waiting_live:
+            logger.info(
+                "%s is due: announced once %s answers (or in %g s)",
+                due.path,
+                due.url,
+                settings.live_timeout,
+            )
         if result.first_scan:
             logger.info(
                 "first scan: %d published posts recorded as already announced",
