@@ -33,7 +33,7 @@ GIT_TIMEOUT = 300.0
 # (the scans in between use the last copy).
 BACKOFF_FIRST = 15.0
 BACKOFF_MAX = 600.0
-# Lines of git's error output kept in a message.
+# Lines of git's error output kept in a message (the first say what went wrong).
 ERROR_LINES = 3
 
 
@@ -225,7 +225,7 @@ class GitContent:
         for secret in self.url.secrets:
             text = text.replace(secret, "***")
         lines = [line.strip() for line in redact_urls(text).splitlines() if line.strip()]
-        return " / ".join(lines[-ERROR_LINES:]) or "no message"
+        return " / ".join(lines[:ERROR_LINES]) or "no message"
 
 
 def _kill(process: asyncio.subprocess.Process) -> None:
