@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from bot.domain.git_remote import (
-    GitRemoteError,
-    GitUrl,
-    check_branch,
-    check_subdir,
-    parse_git_url,
-)
+from bot.domain.git_remote import GitRemoteError, GitUrl, clone_dir, git_source
 from bot.domain.permalinks import Permalinks
 from bot.domain.site_config import SiteConfig, SiteConfigError
 from bot.site import load_site
@@ -97,6 +93,14 @@ class Settings:
     # The values these settings were read from: read again once a git clone exists (its
     # _config.yml). Not compared, not shown.
     source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # The HTTP server (bot/web/): health, metrics, the webhook and the publish hook.
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
+    webhook_url: str = ""
+    webhook_secret_set: Secret | None = None
+    hook_secret: Secret | None = None
+    log_format: str = "text"
+    error_chat: int | None = None
 
     @classmethod
     def from_env(
@@ -120,12 +124,12 @@ class Settings:
         token = get("TELEGRAM_BOT_TOKEN")
         data_dir = Path(get("DATA_DIR") or "data")
         try:
-            git = _content_git(get("CONTENT_GIT"), get("CONTENT_BRANCH"), get("CONTENT_SUBDIR"))
+            git = git_source(get("CONTENT_GIT"), get("CONTENT_BRANCH"), get("CONTENT_SUBDIR"))
         except GitRemoteError as error:
             raise SettingsError(str(error)) from None
         content_dir = Path(get("CONTENT_DIR") or "content")
         if git.url is not None:
-            content_dir = git_clone_dir(data_dir) / git.subdir
+            content_dir = clone_dir(data_dir) / git.subdir
         try:
             site = load_site(content_dir)
         except SiteConfigError as error:
@@ -151,7 +155,7 @@ class Settings:
             content_git=git.url,
             content_branch=git.branch,
             content_subdir=git.subdir,
-            content_git_ssh_key=_path(get("CONTENT_GIT_SSH_KEY")),
+            content_git_ssh_key=Path(key) if (key := get("CONTENT_GIT_SSH_KEY")) else None,
             data_dir=data_dir,
             wait_until_live=_boolean("WAIT_UNTIL_LIVE", get("WAIT_UNTIL_LIVE")),
             live_timeout=_positive_number("LIVE_TIMEOUT", get("LIVE_TIMEOUT"), 900.0),
@@ -159,6 +163,7 @@ class Settings:
                 "LIVE_CHECK_SECONDS", get("LIVE_CHECK_SECONDS"), 15.0
             ),
             source=dict(values),
+            **_operations(get),
         )
 
     def reread(self) -> Settings:
@@ -185,35 +190,17 @@ class Settings:
         return self.site_url
 
     @property
+    def webhook_secret(self) -> Secret:
+        """WEBHOOK_SECRET, else the SHA-256 of the token in hex (Telegram refuses its colon)."""
+        if self.webhook_secret_set is not None:
+            return self.webhook_secret_set
+        token = self.require_token()
+        return Secret(hashlib.sha256(token.encode()).hexdigest())
+
+    @property
     def is_sqlite(self) -> bool:
         """Whether the database is an SQLite file (one process only)."""
         return self.database_url.startswith("sqlite")
-
-
-def git_clone_dir(data_dir: Path) -> Path:
-    """Where newsbot keeps its clone of CONTENT_GIT."""
-    return data_dir / "site"
-
-
-@dataclass(frozen=True)
-class _GitSource:
-    url: GitUrl | None = None
-    branch: str = ""
-    subdir: str = ""
-
-
-def _content_git(url: str | None, branch: str | None, subdir: str | None) -> _GitSource:
-    if url is None:
-        return _GitSource()
-    return _GitSource(
-        parse_git_url(url),
-        check_branch(branch) if branch else "",
-        check_subdir(subdir) if subdir else "",
-    )
-
-
-def _path(raw: str | None) -> Path | None:
-    return Path(raw) if raw is not None else None
 
 
 def _positive_number(
@@ -336,3 +323,53 @@ def _authority_is_clear(url: str) -> bool:
     except ValueError:
         return False
     return parts.netloc.count("@") <= 1
+
+
+# Telegram's rule for setWebhook's secret_token.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+LOG_FORMATS = ("text", "json")
+
+
+def _operations(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """HTTP_HOST, HTTP_PORT, WEBHOOK_URL, WEBHOOK_SECRET, HOOK_SECRET, LOG_FORMAT, ERROR_CHAT."""
+    port = get("HTTP_PORT")
+    http_port = None
+    if port is not None:
+        http_port = int(_positive_number("HTTP_PORT", port, 0, whole=True))
+        if http_port > 65535:
+            raise SettingsError(f"HTTP_PORT must be a port number (1-65535), got {port!r}")
+    webhook_url = get("WEBHOOK_URL") or ""
+    if webhook_url:
+        if not _ABSOLUTE_HTTP.fullmatch(webhook_url):
+            raise SettingsError(
+                f"WEBHOOK_URL must be an absolute http(s) address such as "
+                f"https://bot.example.com/telegram, got {webhook_url!r}"
+            )
+        if http_port is None:
+            raise SettingsError(
+                "WEBHOOK_URL needs HTTP_PORT: the port newsbot listens on for Telegram's updates"
+            )
+    secret = get("WEBHOOK_SECRET")
+    if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+        # Not echoed: it is a secret, even a malformed one.
+        raise SettingsError(
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        )
+    hook_secret = get("HOOK_SECRET")
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be text or json, got {get('LOG_FORMAT')!r}")
+    error_chat = get("ERROR_CHAT")
+    try:
+        chat = int(error_chat) if error_chat is not None else None
+    except ValueError:
+        raise SettingsError(f"ERROR_CHAT must be a Telegram chat id, got {error_chat!r}") from None
+    return {
+        "http_host": get("HTTP_HOST") or "127.0.0.1",
+        "http_port": http_port,
+        "webhook_url": webhook_url,
+        "webhook_secret_set": Secret(secret) if secret else None,
+        "hook_secret": Secret(hook_secret) if hook_secret else None,
+        "log_format": log_format,
+        "error_chat": chat,
+    }

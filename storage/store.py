@@ -1,7 +1,8 @@
 """The store: one transaction per use case, domain types out.
 
 Each method opens one transaction and calls the query functions of storage.chats,
-storage.catalogue, storage.outbox, storage.schedule, storage.broadcasts and storage.stats
+storage.catalogue, storage.filters, storage.outbox, storage.schedule, storage.broadcasts and
+storage.stats
 (the SQLAlchemy 2 way: the session's lifecycle stays outside the functions that access data).
 """
 
@@ -10,19 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.domain import announcing
-from bot.domain.announcing import DuePost
 from bot.domain.broadcasts import BroadcastInfo, Progress
+from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
+from bot.domain.filters import Added, ChatFilters
+from bot.domain.health import OutboxSummary
 from bot.domain.live import LiveWait
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
-from bot.domain.states import BroadcastState, ChatState, PostState
+from bot.domain.states import BroadcastState, ChatState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import broadcasts, catalogue, chats, live, outbox, schedule
+from storage import (
+    announcements,
+    broadcasts,
+    catalogue,
+    chats,
+    filters,
+    history,
+    live,
+    monitoring,
+    outbox,
+    schedule,
+)
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -81,9 +94,25 @@ class Store:
         async with self._sessions.begin() as session:
             if not await chats.move(session, old_id, new_id, now):
                 return
+            await filters.copy(session, old_id, new_id)
             await outbox.move_live(session, old_id, new_id)
             await outbox.kill_live(session, old_id, f"chat migrated to {new_id}")
             await chats.remove(session, old_id)
+
+    async def chat_language(self, chat_id: int, default: str | None = None) -> str | None:
+        """The chat's language; a registered chat that has none takes `default` (stored).
+
+        None for a chat the bot does not know, or one with none when `default` is None.
+        """
+        async with self._sessions.begin() as session:
+            return await chats.language(session, chat_id, default)
+
+    async def set_chat_language(
+        self, chat_id: int, chat_type: str, title: str, code: str, now: datetime
+    ) -> None:
+        """Speak `code` in the chat from now on (registering it)."""
+        async with self._sessions.begin() as session:
+            await chats.set_language(session, chat_id, chat_type, title, code, now)
 
     async def subscribe(
         self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime
@@ -149,7 +178,7 @@ class Store:
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)
-                result.announced = await self._announce_due(
+                result.announced = await announcements.announce_due(
                     session, now, result.waiting_live if wait_until_live else None
                 )
                 result.scheduled = await catalogue.scheduled(session, now)
@@ -158,28 +187,6 @@ class Store:
         except DryRun:
             pass
         return result
-
-    @staticmethod
-    async def _announce_due(
-        session: AsyncSession, now: datetime, held: list[DuePost] | None = None
-    ) -> list[Announcement]:
-        """Announce or skip every due post as the domain decides; queue the announced ones.
-
-        With `held` given, the posts to announce wait for their page instead: into `held`.
-        """
-        due = await catalogue.due_posts(session, now)
-        settled = await catalogue.settled_urls(session, sorted({post.url for post in due}))
-        announced = []
-        for post, state in announcing.decide(due, settled):
-            if held is not None and state == PostState.ANNOUNCED:
-                await live.hold(session, post.id, now)
-                held.append(post)
-                continue
-            await catalogue.settle(session, post.id, state, now)
-            if state == PostState.ANNOUNCED:
-                recipients = await outbox.queue_post(session, post.id, now)
-                announced.append(Announcement(post.path, post.title, post.url, recipients))
-        return announced
 
     # -- posts waiting for their page (WAIT_UNTIL_LIVE) ------------------------------------
 
@@ -194,11 +201,37 @@ class Store:
         None if it no longer waits (another process announced it).
         """
         async with self._sessions.begin() as session:
-            if not await live.release(session, wait.id, now):
-                return None
-            recipients = await outbox.queue_post(session, wait.id, now)
-            title = await catalogue.title(session, wait.id)
-            return Announcement(wait.path, title, wait.url, recipients)
+            return await announcements.announce_live(session, wait, now)
+
+    # -- keyword filters --------------------------------------------------------------------
+
+    async def filters(self, chat_id: int) -> ChatFilters:
+        """The chat's keyword filters."""
+        async with self._sessions.begin() as session:
+            return await filters.of_chat(session, chat_id)
+
+    async def add_filters(
+        self,
+        chat_id: int,
+        chat_type: str,
+        title: str,
+        wanted: Sequence[tuple[str, bool]],
+        now: datetime,
+    ) -> list[Added]:
+        """Give the chat filter words (word, include), registering it; what each did."""
+        async with self._sessions.begin() as session:
+            await chats.ensure(session, chat_id, chat_type, title, now)
+            return [await filters.add(session, chat_id, word, inc) for word, inc in wanted]
+
+    async def remove_filter(self, chat_id: int, word: str) -> bool:
+        """Drop one filter word; False if the chat had none such."""
+        async with self._sessions.begin() as session:
+            return await filters.remove(session, chat_id, word)
+
+    async def clear_filters(self, chat_id: int) -> int:
+        """Drop all the chat's filter words; returns how many it had."""
+        async with self._sessions.begin() as session:
+            return await filters.clear(session, chat_id)
 
     # -- the outbox -------------------------------------------------------------------------
 
@@ -245,6 +278,16 @@ class Store:
         """Rows not yet sent, failed or dead."""
         async with self._sessions.begin() as session:
             return await outbox.pending_count(session)
+
+    async def outbox_summary(self) -> OutboxSummary:
+        """Rows to send, the oldest one's age, broadcasts by state (health checks, metrics)."""
+        async with self._sessions.begin() as session:
+            return await monitoring.outbox_summary(session)
+
+    async def deliveries(self, query: DeliveryQuery) -> list[DeliveryRecord]:
+        """What was sent or failed, newest first (`newsbot deliveries`)."""
+        async with self._sessions.begin() as session:
+            return await history.deliveries(session, query)
 
     # -- the shared send schedule -----------------------------------------------------------
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 # The transports git speaks that newsbot lets a setting name (git's `ext::` and the like are
@@ -86,3 +88,28 @@ def check_subdir(raw: str) -> str:
             f"CONTENT_SUBDIR must be a folder inside the repository, got {raw[:200]!r}"
         )
     return "/".join(parts)
+
+
+@dataclass(frozen=True)
+class GitSource:
+    """Where posts come from in git: no URL means CONTENT_DIR is read as it is."""
+
+    url: GitUrl | None = None
+    branch: str = ""
+    subdir: str = ""
+
+
+def git_source(url: str | None, branch: str | None, subdir: str | None) -> GitSource:
+    """CONTENT_GIT, CONTENT_BRANCH and CONTENT_SUBDIR checked, or GitRemoteError."""
+    if url is None:
+        return GitSource()
+    return GitSource(
+        parse_git_url(url),
+        check_branch(branch) if branch else "",
+        check_subdir(subdir) if subdir else "",
+    )
+
+
+def clone_dir(data_dir: Path) -> Path:
+    """Where newsbot keeps its clone of CONTENT_GIT."""
+    return data_dir / "site"

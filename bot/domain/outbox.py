@@ -25,6 +25,8 @@ class DeliveryJob:
     topics: tuple[TopicInfo, ...] = ()
     # Broadcast deliveries:
     html: str = ""
+    # The chat's language for the bot's own words (buttons, labels); None: English.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

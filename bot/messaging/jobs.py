@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram.error import TelegramError
 
+from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
-from bot.messaging.context import NewsApplication, NewsContext
-from bot.messaging.live_job import live_check_job
+from bot.logs import log_broadcast
+from bot.messaging.context import NewsApplication, NewsContext, Services
+from bot.messaging.live_job import check_live, live_check_job
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
 from storage.locks import is_outage
@@ -34,6 +37,30 @@ async def scan_job(context: NewsContext) -> None:
     # both read (and both log) the same changed files.
     if not services.leading or services.scanning.locked():
         return
+    await scan_now(services)
+
+
+async def scan_on_request(services: Services) -> None:
+    """Scan as soon as Services.request_scan() asks (after the scan running then, if any).
+
+    Runs until cancelled. Only the process holding the poller role scans; elsewhere a
+    request is dropped (that process's next SCAN_INTERVAL scan is the holder's business).
+    """
+    while True:
+        await services.scan_requested.wait()
+        services.scan_requested.clear()
+        if not services.leading:
+            continue
+        if services.content_repo is not None:
+            services.content_repo.retry_now()  # news was published: fetch now, backoff or not
+        try:
+            await scan_now(services)
+        except Exception:
+            logger.exception("the requested scan failed")
+
+
+async def scan_now(services: Services) -> None:
+    """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
         async with services.scanning:
             # Whatever asks for the scan (the schedule, a takeover, a publish hook), the
@@ -41,12 +68,12 @@ async def scan_job(context: NewsContext) -> None:
             repo = services.content_repo
             if repo is not None and not await repo.pull() and not repo.ready:
                 return
+            started = time.perf_counter()
             result = await scan(
-                services.store, services.settings, stop=services.stopping, now=context.now()
+                services.store, services.settings, stop=services.stopping, now=services.clock.now()
             )
-            if result.waiting_live:
-                # The page may be live already (a publish hook comes after the deploy).
-                context.application.create_task(live_check_job(context), name="live check")
+            services.last_scan_at = services.clock.now()
+            services.metrics.scanned(time.perf_counter() - started, services.last_scan_at)
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)
@@ -62,6 +89,9 @@ async def scan_job(context: NewsContext) -> None:
     services.content_missing = False
     if result.announced:
         services.sender.wake()
+    if result.waiting_live:
+        # The page may be live already (a publish hook comes after the deploy).
+        await check_live(services)
 
 
 async def progress_job(context: NewsContext) -> None:
@@ -83,15 +113,17 @@ async def _report_progress(context: NewsContext) -> None:
     for info in await store.sending_broadcasts():
         progress = await store.broadcast_progress(info.id)
         now = context.now()
+        seconds = None
         if progress.done:
             if not await store.finish_broadcast(info.id, now):
                 continue
+            log_broadcast(info, progress)
             seconds = (now - (info.started_at or now)).total_seconds()
-            footer = progress_line(progress, seconds)
-        else:
-            footer = progress_line(progress)
         if info.preview_chat_id is None or info.preview_message_id is None:
             continue
+        # The report is in the language of the chat that holds the preview.
+        with use_language(await store.chat_language(info.preview_chat_id)):
+            footer = progress_line(progress, seconds)
         if services.shown_progress.get(info.id) == footer:
             continue
         services.shown_progress[info.id] = footer

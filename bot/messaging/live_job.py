@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.domain.live import LiveVerdict, LiveWait, verdict
-from bot.messaging.context import NewsContext
+from bot.logs import log_announced
+from bot.messaging.context import NewsContext, Services
 from bot.scanning.live import live_client, page_statuses
 from storage.locks import is_outage
 
@@ -13,12 +14,16 @@ logger = logging.getLogger(__name__)
 
 
 async def live_check_job(context: NewsContext) -> None:
+    """Every LIVE_CHECK_SECONDS, in the process that scans: see check_live."""
+    await check_live(context.services)
+
+
+async def check_live(services: Services) -> None:
     """Ask the site for each waiting post's page; announce those live or waited for too long.
 
     Each post is settled on its own: one slow page holds back no other post. Without
     WAIT_UNTIL_LIVE (turned off since they began to wait) they are announced at once.
     """
-    services = context.services
     if not services.leading:
         return
     try:
@@ -33,9 +38,9 @@ async def live_check_job(context: NewsContext) -> None:
             statuses = [200] * len(waits)
         announced = 0
         for wait, status in zip(waits, statuses, strict=True):
-            outcome = verdict(status, wait.since, context.now(), settings.live_timeout)
+            outcome = verdict(status, wait.since, services.clock.now(), settings.live_timeout)
             if outcome is not LiveVerdict.WAIT:
-                announced += await _announce(context, wait, status, outcome)
+                announced += await _announce(services, wait, status, outcome)
     except Exception as exc:
         if not is_outage(exc):
             raise
@@ -46,9 +51,9 @@ async def live_check_job(context: NewsContext) -> None:
 
 
 async def _announce(
-    context: NewsContext, wait: LiveWait, status: int | None, outcome: LiveVerdict
+    services: Services, wait: LiveWait, status: int | None, outcome: LiveVerdict
 ) -> bool:
-    announcement = await context.store.announce_live(wait, context.now())
+    announcement = await services.store.announce_live(wait, services.clock.now())
     if announcement is None:
         return False
     if outcome is LiveVerdict.GAVE_UP:
@@ -57,7 +62,7 @@ async def _announce(
             wait.path,
             wait.url,
             status if status is not None else "nothing",
-            context.settings.live_timeout,
+            services.settings.live_timeout,
         )
-    logger.info("announcing %s to %d chats", announcement.path, announcement.recipients)
+    log_announced(announcement)
     return True

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.domain.alerts import AlertKind
 from bot.domain.clock import SYSTEM_CLOCK, Clock
-from bot.domain.git_remote import GitUrl, redact_urls
-from bot.domain.outages import OutageLog
+from bot.domain.git_remote import GitUrl, clone_dir, redact_urls
+from bot.domain.outages import OutageLog, describe
 from bot.domain.waiting import sleep_unless
-from bot.settings import Settings, git_clone_dir
+from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ GIT_TIMEOUT = 300.0
 # (the scans in between use the last copy).
 BACKOFF_FIRST = 15.0
 BACKOFF_MAX = 600.0
+# Failed pulls in a row after which a human is told (ERROR_CHAT), once per outage.
+KEEPS_FAILING = 3
 # Lines of git's error output kept in a message (the first say what went wrong).
 ERROR_LINES = 3
 
@@ -73,7 +76,7 @@ class GitContent:
             return None
         return cls(
             settings.content_git,
-            git_clone_dir(settings.data_dir),
+            clone_dir(settings.data_dir),
             settings.content_branch,
             settings.content_git_ssh_key,
             clock=clock,
@@ -106,6 +109,14 @@ class GitContent:
             delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (self.failures - 1))
             self.next_try = now + timedelta(seconds=delay)
             self.outage.failed(exc)
+            if self.failures == KEEPS_FAILING:
+                logger.warning(
+                    "CONTENT_GIT %s still cannot be fetched after %d tries (%s)",
+                    self.url.redacted,
+                    self.failures,
+                    describe(exc),
+                    extra={"alert": AlertKind.GIT_FETCH},
+                )
             return False
         self.failures, self.next_try = 0, None
         self.outage.ok()

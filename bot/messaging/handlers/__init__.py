@@ -1,9 +1,10 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), stats
-(/stats), membership (migrations, the bot removed), errors (unknown buttons, the error
-handler). Buttons are routed by the prefix of their callback data.
+the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
+buttons), stats (/stats), language (/language and its buttons), membership (migrations, the
+bot removed), errors (unknown buttons, the error handler). Buttons are routed by the prefix of
+their callback data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
     errors,
+    filters,
+    language,
     membership,
     start,
     stats,
@@ -19,7 +22,7 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, topics, broadcasts, stats, membership)
+FEATURES = (start, subscriptions, filters, topics, broadcasts, stats, language, membership)
 
 
 def register(application: NewsApplication) -> None:

@@ -48,6 +48,8 @@ class BotApiState:
         self.foreign_poller = False
         # Test-provided world.
         self.chat_members: dict[tuple[int, int], str] = {}
+        # The language_code of each user's Telegram app ("en" unless set here).
+        self.user_languages: dict[int, str] = {}
         self.chats: dict[int, JSON] = {}
         self.bot_user: JSON = {
             "id": int("".join(c for c in token.split(":")[0] if c.isdigit()) or 1),
