@@ -26,6 +26,7 @@ from tests.support.clock import ShiftedClock
 from tests.support.conversation import ALICE, first_scan_done, say, titles
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.git_repos import Remote, git, post_text
+from tests.support.http import client, free_port
 from tests.support.posts import SEED
 from tests.support.processes import child_environment
 
@@ -36,6 +37,10 @@ def git_settings(url: str, data: Path, **extra: str) -> Settings:
 
 def posts_in(folder: Path) -> set[str]:
     return {p.name for p in folder.rglob("*.md") if ".git" not in p.parts}
+
+
+def messages(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records]
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -220,3 +225,40 @@ async def test_a_pushed_post_is_announced(
     await fake.wait_for(lambda: titles(fake, ALICE) == ["Pushed", "Forced"], 10)
     await asyncio.sleep(0.5)
     assert titles(fake, ALICE) == ["Pushed", "Forced"]
+
+
+async def test_the_publish_hook_fetches_and_scans_at_once(
+    newsbot: BotFactory,
+    fake: FakeTelegram,
+    store: Store,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A push, then GitHub's "I published": the clone is fetched and the post announced, even
+    in the middle of a backoff and long before the next SCAN_INTERVAL."""
+    remote = Remote(tmp_path / "remote")
+    remote.commit("seed", {f"_posts/{SEED.name}": SEED.read_text(encoding="utf-8")})
+    remote.push()
+    port = free_port()
+    settings = {"HTTP_PORT": str(port), "HOOK_SECRET": "hook-secret-42", "SCAN_INTERVAL": "600"}
+    await newsbot(
+        CONTENT_GIT=remote.url, CONTENT_DIR="", DATA_DIR=str(tmp_path / "data"), **settings
+    )
+    await first_scan_done(store)
+    await say(fake, "/subscribe news", ALICE)
+
+    # The remote goes away for a moment: a requested scan fails to fetch (backoff starts).
+    shutil.move(remote.bare, tmp_path / "away.git")
+    async with client(port) as http:
+        hook = {"Authorization": "Bearer hook-secret-42"}
+        assert (await http.post("/hooks/publish", headers=hook)).status_code == 202
+        async with asyncio.timeout(10):
+            while not any("cannot fetch CONTENT_GIT" in m for m in messages(caplog)):
+                await asyncio.sleep(0.05)
+        shutil.move(tmp_path / "away.git", remote.bare)
+        remote.commit("new post", {"_posts/2026-01-02-hooked.md": post_text("Hooked")})
+        remote.push()
+        await asyncio.sleep(0.5)
+        assert titles(fake, ALICE) == []
+        assert (await http.post("/hooks/publish", headers=hook)).status_code == 202
+    await fake.wait_for(lambda: titles(fake, ALICE) == ["Hooked"], 10)
