@@ -15,7 +15,7 @@ from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
 from bot.messaging.application import build_application, register_commands
 from bot.messaging.context import NewsApplication, Services
-from bot.messaging.jobs import scan_job, scan_on_request
+from bot.messaging.jobs import scan_job, scan_on_request, watch_content_dir
 from bot.scanning.git import first_copy
 from bot.settings import Settings, SettingsError
 from bot.web.app import serving
@@ -72,6 +72,7 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
             requested = asyncio.create_task(scan_on_request(services), name="requested scans")
+            watching = _watch(services, stop)
             try:
                 lock = role_lock(services.store.engine.url, POLLER_ROLE)
                 await _lead(application, services, lock, stop)
@@ -79,11 +80,20 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
                 stop.set()
                 requested.cancel()
                 await sending
+                await asyncio.gather(*watching)
                 # APScheduler cancels a job submitted after JobQueue.stop() waited for the
                 # running ones, and logs that as an error: submit no more before stopping.
                 assert application.job_queue is not None
                 application.job_queue.scheduler.pause()
                 await application.stop()
+
+
+def _watch(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """Request a scan on file events under CONTENT_DIR, unless WATCH=false."""
+    # A clone of CONTENT_GIT changes only when newsbot pulls, and then it scans anyway.
+    if not services.settings.watch or services.settings.content_git is not None:
+        return []
+    return [asyncio.create_task(watch_content_dir(services, stop), name="watch")]
 
 
 async def _lead(

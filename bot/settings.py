@@ -69,6 +69,8 @@ class Settings:
     site_url: str = ""
     admin_ids: frozenset[int] = frozenset()
     scan_interval: float = 60.0
+    # Scan as soon as files change under CONTENT_DIR (file events), not only every SCAN_INTERVAL.
+    watch: bool = True
     send_rate: float = 25.0
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     paid_broadcast: bool = False
@@ -142,6 +144,7 @@ class Settings:
             site_url=_site_url(get("SITE_URL"), site),
             admin_ids=_admin_ids(get("ADMIN_IDS")),
             scan_interval=_positive_number("SCAN_INTERVAL", get("SCAN_INTERVAL"), 60.0),
+            watch=_boolean("WATCH", get("WATCH"), default=True),
             send_rate=_positive_number("SEND_RATE", get("SEND_RATE"), 25.0),
             timezone=_timezone(get("TIMEZONE"), site),
             paid_broadcast=_boolean("PAID_BROADCAST", get("PAID_BROADCAST")),
@@ -221,9 +224,9 @@ def _positive_number(
     return value
 
 
-def _boolean(name: str, raw: str | None) -> bool:
+def _boolean(name: str, raw: str | None, *, default: bool = False) -> bool:
     if raw is None:
-        return False
+        return default
     lowered = raw.lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True

@@ -152,3 +152,24 @@ def test_every_handler_answers_in_its_chats_language() -> None:
     assert len(registered) >= 10
     unwrapped = [h for h in registered if h.callback not in SPEAKING]  # type: ignore[comparison-overlap]
     assert not unwrapped, "register handlers through routing or chat_language.in_chat_language"
+
+
+async def test_a_broadcast_preview_and_its_report_speak_the_admins_language(
+    running: None, fake: FakeTelegram
+) -> None:
+    fake.user_languages[ADMIN] = "ru"
+    for reader in (ALICE, BOB, ADMIN):  # the admin's chat too: the report reads its language
+        await say(fake, "/start", reader)
+    preview_text = await say(fake, "/broadcast Roads open", ADMIN)
+    assert "Предпросмотр: это уйдёт в 3 активных чата." in preview_text
+    preview = fake.messages_to(ADMIN)[-1]
+    send, cancel = buttons(preview)
+    assert (send["text"], cancel["text"]) == ("Отправить в 3 чата", "Отмена")
+    fake.press_button(preview, send["callback_data"], user_id=ADMIN)
+
+    def report() -> str:
+        return str((fake.message(ADMIN, preview.message_id) or {}).get("text", ""))
+
+    await fake.wait_for(lambda: "Готово за" in report(), 10)
+    assert "доставлено 3, заблокировано 0, с ошибкой 0." in report()
+    assert fake.callback_answers[-1]["text"] == "Отправляю в 3 чата"

@@ -13,7 +13,7 @@ from bot.domain.texts import ADMIN_COMMANDS, COMMANDS
 from bot.messaging import handlers, jobs
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.messaging.pacing import TelegramRateLimiter
-from bot.messaging.timing import TimedUpdates
+from bot.messaging.processing import PerChatUpdateProcessor
 from bot.messaging.transport import DEFAULTS
 from bot.settings import Settings
 
@@ -30,7 +30,7 @@ def build_application(services: Services) -> NewsApplication:
         .defaults(DEFAULTS)
         .context_types(ContextTypes(context=NewsContext))
         .rate_limiter(TelegramRateLimiter(services.limiter))
-        .concurrent_updates(TimedUpdates(services.metrics))
+        .concurrent_updates(PerChatUpdateProcessor(services.metrics))
         .build()
     )
     application.bot_data["services"] = services

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -13,12 +14,15 @@ from bot.logs import log_broadcast
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.messaging.live_job import check_live, live_check_job
 from bot.scanning.scan import ContentDirMissing, scan
+from bot.scanning.watch import watch_content
 from bot.settings import Settings
 from storage.locks import is_outage
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 3.0  # seconds between edits of a broadcast's progress report
+# Where the file system gives no events, the watcher looks for changes this often.
+WATCH_POLL_SECONDS = 1.0
 
 
 def schedule(application: NewsApplication, settings: Settings) -> None:
@@ -59,6 +63,16 @@ async def scan_on_request(services: Services) -> None:
             logger.exception("the requested scan failed")
 
 
+async def watch_content_dir(services: Services, stop: asyncio.Event) -> None:
+    """Request a scan on every batch of file events under CONTENT_DIR (WATCH=true)."""
+    await watch_content(
+        services.settings.content_dir,
+        services.request_scan,
+        stop,
+        poll_seconds=WATCH_POLL_SECONDS,
+    )
+
+
 async def scan_now(services: Services) -> None:
     """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
@@ -85,6 +99,7 @@ async def scan_now(services: Services) -> None:
         # The next scan tries again; the poller stops by itself if the outage lasts.
         services.jobs_database.failed(exc)
         return
+    logger.debug("scan: %d files read, %d announced", result.files_read, len(result.announced))
     services.jobs_database.ok()
     services.content_missing = False
     if result.announced:

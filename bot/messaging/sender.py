@@ -10,7 +10,6 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -29,7 +28,7 @@ from bot.domain.waiting import sleep_unless
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
 from bot.messaging.pacing import limiter_rate, retry_seconds
-from bot.messaging.transport import concurrency_for
+from bot.messaging.transport import BulkBot, concurrency_for
 from bot.settings import Settings
 from bot.telemetry import Metrics
 from storage.store import Store
@@ -41,6 +40,8 @@ IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
 # A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
 # request to reach Telegram before another sender may take the row over.
 SEND_MARGIN = 0.1
+# Seconds the recorder gathers outcomes before writing them (one transaction for all).
+RECORD_WAIT = 0.05
 
 
 def new_owner() -> str:
@@ -63,7 +64,7 @@ class Sender:
     def __init__(
         self,
         store: Store,
-        bot: Bot,
+        bot: BulkBot,
         limiter: RateLimiter,
         settings: Settings,
         *,
@@ -202,6 +203,8 @@ class Sender:
     async def _record(self) -> None:
         while True:
             batch = [await self._outcomes.get()]
+            # Outcomes come one send at a time: a moment's wait makes one write of many.
+            await asyncio.sleep(RECORD_WAIT)
             while not self._outcomes.empty():
                 batch.append(self._outcomes.get_nowait())
             delay = 0.2
@@ -250,7 +253,7 @@ class Sender:
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""
         try:
-            message = await self._send(job)
+            message_id = await self._send(job)
         except _Stopped:
             return Retry(job.id, self.clock.now(), "stopped before sending", count=False)
         except _LeaseLost:
@@ -284,7 +287,7 @@ class Sender:
             return self._retry(job, "invalid token")
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             return self._retry(job, f"{type(exc).__name__}: {exc.message}")
-        return Sent(job.id, message.message_id)
+        return Sent(job.id, message_id)
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
@@ -312,17 +315,18 @@ class Sender:
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
         return Retry(job.id, self.clock.now() + timedelta(seconds=delay), error)
 
-    async def _send(self, job: DeliveryJob) -> Message:
+    async def _send(self, job: DeliveryJob) -> int:
+        """Send the row's note; the new message's id."""
         outgoing = compose(job)
         # Paid broadcasts go past the free ~30 messages a second, at a price per message.
         paid = self.settings.paid_broadcast or None
         await self._slot(job)
         if outgoing.photo is not None:
             try:
-                return await self.bot.send_photo(
+                return await self.bot.send_note(
                     job.chat_id,
-                    outgoing.photo,
-                    caption=outgoing.html,
+                    outgoing.html,
+                    photo=outgoing.photo,
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
                 )
@@ -333,11 +337,8 @@ class Sender:
                 logger.info(
                     "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
                 )
-            except (ValueError, TypeError) as exc:
-                # PTB checks a photo before sending it (a file:// URI, say): a refusal too.
-                logger.warning("could not send photo %r (%s): sending text", outgoing.photo, exc)
             await self._slot(job)
-        return await self.bot.send_message(
+        return await self.bot.send_note(
             job.chat_id, outgoing.html, reply_markup=outgoing.markup, allow_paid_broadcast=paid
         )
 
