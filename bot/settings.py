@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS, breaking_keys
 from bot.domain.git_remote import GitRemoteError, GitUrl, clone_dir, git_source
 from bot.domain.permalinks import Permalinks
 from bot.domain.site_config import SiteConfig, SiteConfigError
@@ -95,6 +96,8 @@ class Settings:
     # The values these settings were read from: read again once a git clone exists (its
     # _config.yml). Not compared, not shown.
     source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Topic keys that make a post breaking news (BREAKING_TAGS, comma-separated names).
+    breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS
     # The HTTP server (bot/web/): health, metrics, the webhook and the publish hook.
     http_host: str = "127.0.0.1"
     http_port: int | None = None
@@ -166,6 +169,7 @@ class Settings:
                 "LIVE_CHECK_SECONDS", get("LIVE_CHECK_SECONDS"), 15.0
             ),
             source=dict(values),
+            breaking_tags=_breaking_tags(values.get("BREAKING_TAGS")),
             **_operations(get),
         )
 
@@ -233,6 +237,13 @@ def _boolean(name: str, raw: str | None, *, default: bool = False) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _breaking_tags(raw: str | None) -> frozenset[str]:
+    """BREAKING_TAGS: comma-separated topic names; unset means `breaking`, empty means none."""
+    if raw is None:
+        return DEFAULT_BREAKING_TAGS
+    return breaking_keys(raw.split(","))
 
 
 def _admin_ids(raw: str | None) -> frozenset[int]:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import announcing
 from bot.domain.announcing import DuePost
+from bot.domain.breaking import priority
 from bot.domain.filters import post_words
 from bot.domain.live import LiveWait
 from bot.domain.scans import Announcement
@@ -38,7 +39,7 @@ async def announce_due(
         await catalogue.settle(session, post.id, state, now)
         if state == PostState.ANNOUNCED:
             await record_words(session, post.id)
-            recipients = await outbox.queue_post(session, post.id, now)
+            recipients = await outbox.queue_post(session, post.id, now, priority(post.breaking))
             announced.append(Announcement(post.path, post.title, post.url, recipients))
     return announced
 
@@ -50,12 +51,12 @@ async def announce_live(
     if not await live.release(session, wait.id, now):
         return None
     await record_words(session, wait.id)
-    recipients = await outbox.queue_post(session, wait.id, now)
+    recipients = await outbox.queue_post(session, wait.id, now, priority(wait.breaking))
     title = await catalogue.title(session, wait.id)
     return Announcement(wait.path, title, wait.url, recipients)
 
 
 async def record_words(session: AsyncSession, post_id: int) -> None:
     """Store the words keyword filters match in the post (title, excerpt, topics)."""
-    title, excerpt, _, _, names = (await catalogue.contents(session, {post_id}))[post_id]
+    title, excerpt, _, _, names, _ = (await catalogue.contents(session, {post_id}))[post_id]
     await filters.record_post_words(session, post_id, post_words(title, excerpt, names.values()))

@@ -24,7 +24,7 @@ async def hold(session: AsyncSession, post_id: int, now: datetime) -> None:
 async def waiting(session: AsyncSession) -> list[LiveWait]:
     """The posts waiting for their page, present and published, longest waiting first."""
     rows = await session.execute(
-        select(PostRow.id, PostRow.path, PostRow.url, PostRow.live_since)
+        select(PostRow.id, PostRow.path, PostRow.url, PostRow.live_since, PostRow.breaking)
         .where(
             PostRow.state == PostState.WAITING_LIVE,
             PostRow.published.is_(True),
@@ -33,8 +33,8 @@ async def waiting(session: AsyncSession) -> list[LiveWait]:
         .order_by(PostRow.live_since, PostRow.id)
     )
     return [
-        LiveWait(post_id, path, url, since)
-        for post_id, path, url, since in rows
+        LiveWait(post_id, path, url, since, breaking)
+        for post_id, path, url, since, breaking in rows
         if since is not None  # hold() always sets it
     ]
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.filters import Added, ChatFilters
@@ -36,6 +37,7 @@ from storage import (
     outbox,
     schedule,
 )
+from storage.editors import EditorsStore
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -44,8 +46,9 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store:
-    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts."""
+class Store(EditorsStore):
+    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
+    (channels and scheduled broadcasts: storage.editors)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -154,6 +157,7 @@ class Store:
         now: datetime,
         *,
         site_url: str = "",
+        breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
         dry_run: bool = False,
         wait_until_live: bool = False,
     ) -> ScanResult:
@@ -174,7 +178,7 @@ class Store:
             async with self._sessions.begin() as session:
                 first = result.first_scan = await catalogue.is_first_scan(session)
                 result.recorded_silently = await catalogue.record_files(
-                    session, changed, gone, now, first, site_url
+                    session, changed, gone, now, first, site_url, breaking_tags
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)

@@ -20,6 +20,7 @@ class LiveWait:
     path: str
     url: str
     since: datetime
+    breaking: bool = False  # its notes go first once it is announced
 
 
 class LiveVerdict(Enum):
