@@ -130,3 +130,13 @@ def _image_data_dir() -> str:
     found = re.search(r"(?m)^ENV DATA_DIR=(\S+)$", (ROOT / "Dockerfile").read_text("utf-8"))
     assert found is not None
     return found[1]
+
+
+def test_the_readme_deploys_a_github_pages_and_a_netlify_site() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    deploying = readme.split("\n## Deploying\n", 1)[1].split("\n## ", 1)[0]
+    for heading in ("### A GitHub Pages site", "### A Netlify site"):
+        assert heading in deploying
+    for name in ("CONTENT_GIT", "HOOK_SECRET", "WAIT_UNTIL_LIVE", "/hooks/publish"):
+        assert name in deploying
+    assert "docker compose -f docker-compose.yml -f docker-compose.git.yml up" in deploying
