@@ -17,6 +17,7 @@ from bot.messaging.alerts import reporting_errors
 from bot.messaging.application import build_application, register_commands
 from bot.messaging.context import NewsApplication, Services
 from bot.messaging.jobs import scan_job, scan_on_request, watch_content_dir
+from bot.scanning.git import first_copy
 from bot.settings import Settings, SettingsError
 from bot.web.app import serving
 from storage.locks import LockLost, RoleLock, role_lock
@@ -54,12 +55,16 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
     others only send, and take over when the holder dies (the lock dies with it).
     """
     settings.require_token()
-    settings.require_site_url()
     configure_logging(settings)
+    settings, content_repo = await first_copy(settings, stop, clock=clock)
+    if stop.is_set():
+        return
+    settings.require_site_url()
     warn_about_rate(settings)
     # `stop` also reaches the scan: Application.stop() waits for running jobs without a
     # limit, so a scan stuck on the file system must give up when the bot stops.
     async with open_services(settings, stop, clock=clock) as services:
+        services.content_repo = content_repo
         application = build_application(services)
         sender = services.sender
         # HTTP first: a port in use stops the start here, cleanly.
@@ -91,7 +96,8 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
 
 def _watch(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """Request a scan on file events under CONTENT_DIR, unless WATCH=false."""
-    if not services.settings.watch:
+    # A clone of CONTENT_GIT changes only when newsbot pulls, and then it scans anyway.
+    if not services.settings.watch or services.settings.content_git is not None:
         return []
     return [asyncio.create_task(watch_content_dir(services, stop), name="watch")]
 
@@ -154,9 +160,7 @@ async def _start_polling(
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
         )
-        logger.info(
-            "webhook set to %s; scanning %s", settings.webhook_url, settings.content_dir
-        )
+        logger.info("webhook set to %s; scanning %s", settings.webhook_url, settings.content_dir)
     else:
         # PTB deletes any webhook first: Telegram refuses getUpdates while one is set.
         await updater.start_polling(
