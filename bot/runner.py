@@ -13,9 +13,10 @@ from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog, Throttled
 from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
-from bot.messaging.application import build_application, register_commands
+from bot.messaging.application import build_application
 from bot.messaging.context import NewsApplication, Services
 from bot.messaging.jobs import scan_job, scan_on_request, watch_content_dir
+from bot.messaging.menus import register_commands
 from bot.settings import Settings, SettingsError
 from bot.web.app import serving
 from storage.locks import LockLost, RoleLock, role_lock
@@ -63,7 +64,8 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
         sender = services.sender
         # HTTP first: a port in use stops the start here, cleanly.
         async with serving(services, application), application, sender.bot:
-            await register_commands(application.bot, settings)
+            chosen = await services.store.chat_languages(settings.admin_ids)
+            await register_commands(application.bot, settings, chosen)
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
             requested = asyncio.create_task(scan_on_request(services), name="requested scans")

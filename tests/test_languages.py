@@ -168,6 +168,26 @@ async def test_the_command_menu_is_registered_in_each_language(
     assert list(menu(admin)) == list(menu(admin, "ru")) == list(menu(admin, "de"))
 
 
+async def test_a_chat_that_chose_a_language_sees_the_menu_in_it(
+    running: None, fake: FakeTelegram
+) -> None:
+    def menu(chat_id: int, code: str = "") -> dict[str, str]:
+        scope = {"type": "chat", "chat_id": chat_id}
+        return {c["command"]: c["description"] for c in fake.commands_for(scope, code)}
+
+    await say(fake, "/language de", ALICE)  # an app in English: the chat's list is German
+    await fake.wait_for(lambda: menu(ALICE))
+    assert menu(ALICE)["help"] == "Was ich kann" and "stats" not in menu(ALICE)
+    fake.chat_members[GROUP, BOB] = "administrator"
+    await say(fake, "/language ru", GROUP, user_id=BOB, chat_type="supergroup")
+    await fake.wait_for(lambda: menu(GROUP))
+    assert menu(GROUP)["help"] == "Что я умею"
+    # A site admin's chat has a list per app language: each follows the choice.
+    await say(fake, "/language ru", ADMIN)
+    await fake.wait_for(lambda: menu(ADMIN, "de").get("help") == "Что я умею")
+    assert menu(ADMIN)["stats"] == menu(ADMIN, "de")["stats"] == "Чаты, подписки и доставки"
+
+
 def test_every_handler_answers_in_its_chats_language() -> None:
     application: NewsApplication = Application.builder().token("1:test").build()  # type: ignore[assignment]
     handlers.register(application)
