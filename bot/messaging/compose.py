@@ -7,6 +7,7 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.breaking import breaking_label
 from bot.domain.callbacks import unsubscribe_data
 from bot.domain.i18n import use_language
 from bot.domain.notes import render_post
@@ -47,6 +48,7 @@ def _note(job: DeliveryJob) -> Outgoing:
         url=job.url,
         topics=[t.name for t in job.topics],
         photo=web_photo(job.image_url),
+        label=breaking_label() if job.breaking else "",
     )
     markup = InlineKeyboardMarkup(
         [
@@ -58,6 +60,8 @@ def _note(job: DeliveryJob) -> Outgoing:
             for t in job.topics[:NOTE_BUTTONS]
         ]
     )
+    if job.in_channel:
+        return Outgoing(note.html, note.photo)
     return Outgoing(note.html, note.photo, markup)
 
 

@@ -2,9 +2,10 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
-buttons), stats (/stats), language (/language and its buttons), membership (migrations, the
-bot removed), errors (unknown buttons, the error handler). Buttons are routed by the prefix of
-their callback data; every handler runs in its chat's language (chat_language).
+buttons), channels (/channel, /channels and their remove buttons), stats (/stats), language
+(/language and its buttons), membership (migrations, the bot removed), errors (unknown
+buttons, the error handler). Buttons are routed by the prefix of their callback data; every
+handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
+    channels,
     errors,
     filters,
     language,
@@ -22,7 +24,17 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, filters, topics, broadcasts, stats, language, membership)
+FEATURES = (
+    start,
+    subscriptions,
+    filters,
+    topics,
+    broadcasts,
+    channels,
+    stats,
+    language,
+    membership,
+)
 
 
 def register(application: NewsApplication) -> None:
