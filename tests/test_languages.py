@@ -145,6 +145,21 @@ async def test_a_note_keeps_the_posts_words_and_speaks_the_chats_language(
     assert [b["text"] for b in buttons(english)] == ["Unsubscribe from News"]
 
 
+async def test_a_channel_speaks_the_language_of_the_admin_who_added_it(
+    running: None, fake: FakeTelegram, content: Path, store: Store
+) -> None:
+    channel = -1001234567890
+    fake.add_channel(channel, "newsroom", title="The Newsroom")
+    fake.user_languages[ADMIN] = "de"
+    added = await say(fake, "/channel add @newsroom news", ADMIN)
+    assert "hinzugefügt. Dorthin geht: News." in added
+    assert await store.chat_language(channel) == "de"
+    write_post(content, "2026-01-02-bridge.md", "Bridge opens")
+    await fake.wait_for(lambda: fake.messages_to(channel))
+    [note] = fake.messages_to(channel)
+    assert note.text is not None and ">Weiterlesen</a>" in note.text
+
+
 async def test_russian_plurals_in_replies(running: None, fake: FakeTelegram) -> None:
     fake.user_languages[ALICE] = "ru"
     await say(fake, "/subscribe news", ALICE)

@@ -9,7 +9,7 @@ from bot.domain import texts
 from bot.domain.callbacks import Action, ChannelButton, channel_data
 from bot.domain.channels import ALL_TOPICS, ChannelAction, ChannelArgs, ChannelInfo, parse_channel
 from bot.domain.commands import topic_words
-from bot.domain.i18n import _
+from bot.domain.i18n import _, current_language
 from bot.domain.topics import topic_key
 from bot.messaging.audit import audit
 from bot.messaging.channel_rights import CannotPost, check_channel
@@ -54,6 +54,8 @@ async def add(update: Update, context: NewsContext, args: ChannelArgs) -> None:
     info = await context.store.add_channel(
         found.chat_id, found.title, found.username, keys, user, now
     )
+    # A channel sends no commands (no /language): it speaks the language of who added it.
+    await context.store.chat_language(info.chat_id, current_language())
     await audit(context.store, user, "channel added", f"{info.name} ({info.chat_id})", now)
     await reply(update, says.channel_added(info, known))
 
