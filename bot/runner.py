@@ -14,9 +14,10 @@ from bot.domain.outages import OutageLog, Throttled
 from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
 from bot.messaging.alerts import reporting_errors
-from bot.messaging.application import build_application, register_commands
+from bot.messaging.application import build_application
 from bot.messaging.context import NewsApplication, Services
 from bot.messaging.jobs import scan_job, scan_on_request, watch_content_dir
+from bot.messaging.menus import register_commands
 from bot.scanning.git import first_copy
 from bot.settings import Settings, SettingsError
 from bot.web.app import serving
@@ -74,7 +75,8 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
             sender.bot,
             reporting_errors(services),
         ):
-            await register_commands(application.bot, settings)
+            chosen = await services.store.chat_languages(settings.admin_ids)
+            await register_commands(application.bot, settings, chosen)
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
             requested = asyncio.create_task(scan_on_request(services), name="requested scans")

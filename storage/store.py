@@ -110,6 +110,11 @@ class Store(EditorsStore):
         async with self._sessions.begin() as session:
             return await chats.language(session, chat_id, default)
 
+    async def chat_languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
+        """The language of each of these chats that has one."""
+        async with self._sessions.begin() as session:
+            return await chats.languages(session, set(chat_ids))
+
     async def set_chat_language(
         self, chat_id: int, chat_type: str, title: str, code: str, now: datetime
     ) -> None:
