@@ -17,7 +17,15 @@ from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
 from storage import catalogue, channels, chats, filters
 from storage.engine import chunks
-from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
+from storage.models import (
+    LIVE_ROWS,
+    Broadcast,
+    Chat,
+    Delivery,
+    PostTopic,
+    Subscription,
+    UTCDateTime,
+)
 
 _QUEUED = ["status", "attempts", "not_before", "created_at"]
 
@@ -133,9 +141,9 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
-            # Implied by what follows; spelled out so that SQLite uses the partial live index
-            # (it cannot infer an index's predicate from an OR), ordered as the claim is.
-            Delivery.status.in_(LIVE_DELIVERY_STATES),
+            # Implied by what follows; spelled out, as literal SQL, so that the planners use
+            # the partial live index (ordered as the claim is) on SQLite and PostgreSQL alike.
+            LIVE_ROWS,
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
