@@ -207,18 +207,24 @@ async def claim(
                 row.attempts,
                 None,
                 row.broadcast_id,
-                html=broadcasts[row.broadcast_id],
+                html=broadcasts[row.broadcast_id][0],
+                image_url=broadcasts[row.broadcast_id][1],
             )
         jobs.append(job)
     languages = await chats.languages(session, {job.chat_id for job in jobs})
     return [replace(job, language=languages.get(job.chat_id)) for job in jobs]
 
 
-async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+async def _broadcast_html(
+    session: AsyncSession, ids: set[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Each broadcast's HTML and photo, by id."""
     if not ids:
         return {}
-    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
-    return {bid: html for bid, html in rows}
+    rows = await session.execute(
+        select(Broadcast.id, Broadcast.html, Broadcast.photo).where(Broadcast.id.in_(ids))
+    )
+    return {bid: (html, photo) for bid, html, photo in rows}
 
 
 async def record_outcomes(
