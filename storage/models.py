@@ -221,6 +221,9 @@ class Channel(Base):
 
 # The live rows' predicate, as SQL text: the migration that made the index spells it so too.
 _LIVE = f"status IN ({', '.join(repr(state.value) for state in LIVE_DELIVERY_STATES)})"
+# The same predicate for queries that must use that index: as literal SQL, since a planner
+# cannot match an index's predicate against bound parameters.
+LIVE_ROWS = text(_LIVE)
 
 
 class Delivery(Base):

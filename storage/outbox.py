@@ -17,7 +17,15 @@ from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
 from storage import catalogue, channels, chats, filters
 from storage.engine import chunks
-from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
+from storage.models import (
+    LIVE_ROWS,
+    Broadcast,
+    Chat,
+    Delivery,
+    PostTopic,
+    Subscription,
+    UTCDateTime,
+)
 
 _QUEUED = ["status", "attempts", "not_before", "created_at"]
 
@@ -133,9 +141,9 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
-            # Implied by what follows; spelled out so that SQLite uses the partial live index
-            # (it cannot infer an index's predicate from an OR), ordered as the claim is.
-            Delivery.status.in_(LIVE_DELIVERY_STATES),
+            # Implied by what follows; spelled out, as literal SQL, so that the planners use
+            # the partial live index (ordered as the claim is) on SQLite and PostgreSQL alike.
+            LIVE_ROWS,
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
@@ -199,18 +207,24 @@ async def claim(
                 row.attempts,
                 None,
                 row.broadcast_id,
-                html=broadcasts[row.broadcast_id],
+                html=broadcasts[row.broadcast_id][0],
+                image_url=broadcasts[row.broadcast_id][1],
             )
         jobs.append(job)
     languages = await chats.languages(session, {job.chat_id for job in jobs})
     return [replace(job, language=languages.get(job.chat_id)) for job in jobs]
 
 
-async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+async def _broadcast_html(
+    session: AsyncSession, ids: set[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Each broadcast's HTML and photo, by id."""
     if not ids:
         return {}
-    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
-    return {bid: html for bid, html in rows}
+    rows = await session.execute(
+        select(Broadcast.id, Broadcast.html, Broadcast.photo).where(Broadcast.id.in_(ids))
+    )
+    return {bid: (html, photo) for bid, html, photo in rows}
 
 
 async def record_outcomes(

@@ -326,10 +326,16 @@ class Store(EditorsStore):
         admin_id: int,
         preview_chat_id: int | None,
         now: datetime,
+        *,
+        photo: str | None = None,
+        send_at: datetime | None = None,
     ) -> int:
-        """Save a draft broadcast; nothing is queued until start_broadcast."""
+        """Save a draft broadcast; nothing is queued until start_broadcast (or, with
+        `send_at`, schedule_broadcast and its time)."""
         async with self._sessions.begin() as session:
-            return await broadcasts.create(session, html, topic, admin_id, preview_chat_id, now)
+            return await broadcasts.create(
+                session, html, topic, admin_id, preview_chat_id, now, photo, send_at
+            )
 
     async def broadcast_audience(self, topic: str | None) -> int:
         """How many chats a broadcast to `topic` (or to everyone) would reach now."""

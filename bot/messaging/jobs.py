@@ -14,6 +14,7 @@ from bot.domain.texts import progress_line
 from bot.logs import log_broadcast
 from bot.messaging import editor_jobs
 from bot.messaging.context import NewsApplication, NewsContext, Services
+from bot.messaging.editor_jobs import edit_preview
 from bot.messaging.live_job import check_live, live_check_job
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.scanning.watch import watch_content
@@ -150,10 +151,6 @@ async def _report_progress(context: NewsContext) -> None:
             continue
         services.shown_progress[info.id] = footer
         try:
-            await context.bot.edit_message_text(
-                f"{info.html}\n\n{footer}",
-                chat_id=info.preview_chat_id,
-                message_id=info.preview_message_id,
-            )
+            await edit_preview(context.bot, info, f"{info.html}\n\n{footer}")
         except TelegramError as exc:
             logger.warning("could not update the report of broadcast %d: %s", info.id, exc)

@@ -2,10 +2,11 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
-buttons), channels (/channel, /channels and their remove buttons), stats (/stats), language
-(/language and its buttons), membership (migrations, the bot removed), errors (unknown
-buttons, the error handler). Buttons are routed by the prefix of their callback data; every
-handler runs in its chat's language (chat_language).
+buttons), scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and
+their remove buttons), stats (/stats), language (/language and its buttons), membership
+(migrations, the bot removed), errors (unknown buttons, the error handler). Buttons are
+routed by the prefix of their callback data; every handler runs in its chat's language
+(chat_language).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.messaging.handlers import (
     filters,
     language,
     membership,
+    scheduled,
     start,
     stats,
     subscriptions,
@@ -30,6 +32,7 @@ FEATURES = (
     filters,
     topics,
     broadcasts,
+    scheduled,
     channels,
     stats,
     language,
