@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
+from sqlalchemy import JSON, Select, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, chats
+from storage import catalogue, chats, held, reader_settings
 from storage.engine import chunks
-from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
+from storage.models import (
+    Broadcast,
+    Chat,
+    Delivery,
+    HeldItem,
+    PostTopic,
+    Subscription,
+    UTCDateTime,
+)
 
 _QUEUED = ["status", "attempts", "not_before", "created_at"]
 
@@ -29,21 +37,20 @@ def _queued(now: datetime) -> list[Any]:
     ]
 
 
-async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
-    """Write one outbox row per active chat following any of the post's topics.
+def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
+    """The active chats following any of the post's topics, with the keys that matched.
 
-    One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
+    Columns: chat_id, topics (a JSON list). The one place that says who gets a post:
+    queue_post splits it between chats that get the note now and chats that hold it.
     """
     # One aggregate, spelled per engine: the matched keys as a JSON list.
     as_json_list = (
         func.json_group_array if session.get_bind().dialect.name == "sqlite" else func.json_agg
     )
-    recipients = (
+    return (
         select(
-            literal(post_id).label("post_id"),
             Subscription.chat_id,
             as_json_list(Subscription.topic, type_=JSON).label("topics"),
-            *_queued(now),
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
@@ -52,9 +59,36 @@ async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
         )
         .group_by(Subscription.chat_id)
     )
+
+
+async def queue_post(
+    session: AsyncSession, post_id: int, now: datetime, *, breaking: bool = False
+) -> int:
+    """Write one outbox row per recipient that gets notes now, one held item per chat that
+    holds them (a digest, quiet hours); returns how many chats the post reaches.
+
+    Two INSERT ... SELECT from the one recipients select: the fan-out stays in the database,
+    however many the chats. Breaking news is never held (it comes silently in quiet hours).
+    """
+    found = recipients(session, post_id).subquery()
+    holding = reader_settings.holding_chats(now)
+    now_rows = select(literal(post_id).label("post_id"), found.c.chat_id, found.c.topics)
+    if not breaking:
+        now_rows = now_rows.where(found.c.chat_id.not_in(holding))
     columns = ["post_id", "chat_id", "topics", *_QUEUED]
-    result = await session.execute(insert(Delivery).from_select(columns, recipients))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    result = await session.execute(
+        insert(Delivery).from_select(columns, now_rows.add_columns(*_queued(now)))
+    )
+    reached = int(result.rowcount)  # type: ignore[attr-defined]
+    if not breaking:
+        held_rows = select(found.c.chat_id, literal(post_id), found.c.topics).where(
+            found.c.chat_id.in_(holding)
+        )
+        result = await session.execute(
+            insert(HeldItem).from_select(["chat_id", "post_id", "topics"], held_rows)
+        )
+        reached += int(result.rowcount)  # type: ignore[attr-defined]
+    return reached
 
 
 async def queue_broadcast(
@@ -142,6 +176,7 @@ async def claim(
                 Delivery.post_id,
                 Delivery.broadcast_id,
                 Delivery.topics,
+                Delivery.summary,
             )
         )
     ).all()
@@ -178,7 +213,13 @@ async def claim(
                 html=broadcasts[row.broadcast_id],
             )
         jobs.append(job)
-    return jobs
+    summaries = {r.id: r.summary for r in rows if r.summary is not None}
+    return await held.complete_jobs(session, jobs, summaries, now)
+
+
+async def release_held(session: AsyncSession, now: datetime, default_zone: tzinfo) -> int:
+    """Queue the summaries now due (see storage.held.release_due); returns how many."""
+    return await held.release_due(session, now, default_zone, _queued(now))
 
 
 async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.notes import telegram_length
+from bot.domain.schedule_commands import argument, parse_setting
+from bot.domain.schedules import SettingChange
 
 MAX_DATA_BYTES = 64
 ANSWER_LIMIT = 200  # characters of a callback query answer
@@ -31,6 +33,7 @@ class Action(StrEnum):
     UNSUBSCRIBE = "unsub"
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
+    SETTINGS = "cfg"  # a choice in the /settings menu
 
     @property
     def pattern(self) -> str:
@@ -69,7 +72,14 @@ class BroadcastButton:
     broadcast_id: int
 
 
-Button = TopicButton | BroadcastButton
+@dataclass(frozen=True)
+class SettingsButton:
+    """A pressed choice of the /settings menu (or the menu itself, to show it again)."""
+
+    change: SettingChange | None
+
+
+Button = TopicButton | BroadcastButton | SettingsButton
 
 
 def _topic_ref(key: str, action: Action) -> str:
@@ -96,6 +106,20 @@ def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
+def settings_data(change: SettingChange | None) -> str:
+    """The data of a settings menu button; None: show the menu again."""
+    coded = None if change is None else argument(change)
+    return f"{Action.SETTINGS}:" if coded is None else f"{Action.SETTINGS}:{coded[0]}:{coded[1]}"
+
+
+def _settings_button(value: str) -> SettingsButton | None:
+    if not value:
+        return SettingsButton(None)
+    code, sep, text = value.partition(":")
+    change = parse_setting(code, text) if sep else None
+    return None if change is None else SettingsButton(change)
+
+
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
     name, sep, value = data.partition(":")
@@ -103,6 +127,8 @@ def parse(data: str) -> Button | None:
         action = Action(name)
     except ValueError:
         return None
+    if action == Action.SETTINGS and sep:
+        return _settings_button(value)
     if not sep or not value:
         return None
     if action in (Action.SEND_BROADCAST, Action.CANCEL_BROADCAST):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.schedules import HeldPost, SummaryKind
 from bot.domain.topics import TopicInfo
 
 
@@ -25,6 +26,13 @@ class DeliveryJob:
     topics: tuple[TopicInfo, ...] = ()
     # Broadcast deliveries:
     html: str = ""
+    # Summaries of held posts (digests, the end of quiet hours):
+    summary: SummaryKind | None = None
+    items: tuple[HeldPost, ...] = ()
+    # The chat's choices at the time of the claim: inside its quiet hours (send without a
+    # sound), and whether text messages show a link preview.
+    silent: bool = False
+    previews: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from bot.domain.broadcasts import Progress
 from bot.domain.callbacks import shorten
 from bot.domain.notes import TEXT_LIMIT, telegram_length
 from bot.domain.replies import bounded_list, name_html
+from bot.domain.schedule_texts import SCHEDULE_COMMANDS
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo, topic_key
 
@@ -19,6 +20,7 @@ COMMANDS = {
     "unsubscribe": "Stop following a topic",
     "subscriptions": "The topics this chat follows",
     "topics": "Every category and tag, with post counts",
+    **SCHEDULE_COMMANDS,
     "stop": "Stop all messages to this chat",
     "help": "What I can do",
 }

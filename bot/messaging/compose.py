@@ -10,6 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain.callbacks import unsubscribe_data
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
+from bot.domain.schedule_texts import render_summary
+from bot.domain.schedules import HeldPost, SummaryKind
 from bot.domain.texts import unsubscribe_button
 from bot.domain.urls import is_web_url
 
@@ -25,18 +27,32 @@ class Outgoing:
     html: str
     photo: str | None = None
     markup: InlineKeyboardMarkup | None = None
+    # Whether a text message shows a preview of its first link (the chat's /previews).
+    previews: bool = True
 
 
-def compose(job: DeliveryJob) -> Outgoing:
-    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons."""
+def compose(job: DeliveryJob, *, site_url: str = "") -> Outgoing:
+    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons,
+    a summary of held posts (one held post alone goes as its note)."""
+    if job.summary is not None:
+        if job.summary == SummaryKind.HELD and len(job.items) == 1:
+            return _note(job.items[0], job.previews)
+        html = render_summary(job.summary, job.items, site_url)
+        return Outgoing(html, previews=job.previews)
     if job.post_id is None:
         return Outgoing(job.html)
+    post = HeldPost(job.title, job.url, job.topics, job.excerpt, job.image_url)
+    return _note(post, job.previews)
+
+
+def _note(post: HeldPost, previews: bool) -> Outgoing:
+    """A post's note, with a button per matched topic."""
     note = render_post(
-        title=job.title,
-        excerpt=job.excerpt,
-        url=job.url,
-        topics=[t.name for t in job.topics],
-        photo=web_photo(job.image_url),
+        title=post.title,
+        excerpt=post.excerpt,
+        url=post.url,
+        topics=[t.name for t in post.topics],
+        photo=web_photo(post.image_url),
     )
     markup = InlineKeyboardMarkup(
         [
@@ -45,10 +61,10 @@ def compose(job: DeliveryJob) -> Outgoing:
                     unsubscribe_button(t.name), callback_data=unsubscribe_data(t.key)
                 )
             ]
-            for t in job.topics[:NOTE_BUTTONS]
+            for t in post.topics[:NOTE_BUTTONS]
         ]
     )
-    return Outgoing(note.html, note.photo, markup)
+    return Outgoing(note.html, note.photo, markup, previews)
 
 
 def web_photo(url: str | None) -> str | None:

@@ -1,4 +1,5 @@
-"""The scheduled jobs: scanning the content folder, and the progress of running broadcasts."""
+"""The scheduled jobs: scanning the content folder, the progress of running broadcasts, and
+releasing held notes (bot.messaging.release_job)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
 from bot.messaging.context import NewsApplication, NewsContext
+from bot.messaging.release_job import RELEASE_INTERVAL, release_job
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
 from storage.locks import is_outage
@@ -23,6 +25,7 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     assert queue is not None, "install python-telegram-bot[job-queue]"
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+    queue.run_repeating(release_job, interval=RELEASE_INTERVAL, first=RELEASE_INTERVAL)
 
 
 async def scan_job(context: NewsContext) -> None:

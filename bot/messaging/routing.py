@@ -9,12 +9,12 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain import callbacks
-from bot.domain.callbacks import Action, BroadcastButton, TopicButton
+from bot.domain.callbacks import Action, BroadcastButton, SettingsButton, TopicButton
 from bot.domain.texts import STALE_BUTTON
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import answer
 
-Pressed = TypeVar("Pressed", TopicButton, BroadcastButton)
+Pressed = TypeVar("Pressed", TopicButton, BroadcastButton, SettingsButton)
 CommandCallback = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 

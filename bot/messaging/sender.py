@@ -10,7 +10,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from telegram import Bot, Message
+from telegram import Bot, LinkPreviewOptions, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -40,6 +40,7 @@ IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
 # A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
 # request to reach Telegram before another sender may take the row over.
 SEND_MARGIN = 0.1
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def new_owner() -> str:
@@ -306,9 +307,11 @@ class Sender:
         return Retry(job.id, self.clock.now() + timedelta(seconds=delay), error)
 
     async def _send(self, job: DeliveryJob) -> Message:
-        outgoing = compose(job)
+        outgoing = compose(job, site_url=self.settings.site_url)
         # Paid broadcasts go past the free ~30 messages a second, at a price per message.
         paid = self.settings.paid_broadcast or None
+        # Inside the chat's quiet hours (breaking news, a broadcast), without a sound.
+        silent = job.silent or None
         await self._slot(job)
         if outgoing.photo is not None:
             try:
@@ -318,6 +321,7 @@ class Sender:
                     caption=outgoing.html,
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
+                    disable_notification=silent,
                 )
             except BadRequest as exc:
                 text = exc.message.lower()
@@ -331,7 +335,12 @@ class Sender:
                 logger.warning("could not send photo %r (%s): sending text", outgoing.photo, exc)
             await self._slot(job)
         return await self.bot.send_message(
-            job.chat_id, outgoing.html, reply_markup=outgoing.markup, allow_paid_broadcast=paid
+            job.chat_id,
+            outgoing.html,
+            reply_markup=outgoing.markup,
+            allow_paid_broadcast=paid,
+            disable_notification=silent,
+            link_preview_options=None if outgoing.previews else NO_PREVIEW,
         )
 
     async def _slot(self, job: DeliveryJob) -> None:

@@ -2,7 +2,8 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), stats
-(/stats), membership (migrations, the bot removed), errors (unknown buttons, the error
+(/stats), membership (migrations, the bot removed), schedules (/timezone, /digest, /quiet,
+/previews), settings_menu (/settings and its buttons), errors (unknown buttons, the error
 handler). Buttons are routed by the prefix of their callback data.
 """
 
@@ -13,13 +14,24 @@ from bot.messaging.handlers import (
     broadcasts,
     errors,
     membership,
+    schedules,
+    settings_menu,
     start,
     stats,
     subscriptions,
     topics,
 )
 
-FEATURES = (start, subscriptions, topics, broadcasts, stats, membership)
+FEATURES = (
+    start,
+    subscriptions,
+    topics,
+    broadcasts,
+    stats,
+    membership,
+    schedules,
+    settings_menu,
+)
 
 
 def register(application: NewsApplication) -> None:
