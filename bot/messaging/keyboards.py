@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import callbacks, texts
 from bot.domain.callbacks import Action, shorten
+from bot.domain.i18n import _
 from bot.domain.topics import TopicCount, TopicInfo
 
 
@@ -33,5 +34,5 @@ def send_or_cancel(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:
     send = callbacks.broadcast_data(Action.SEND_BROADCAST, broadcast_id)
     cancel = callbacks.broadcast_data(Action.CANCEL_BROADCAST, broadcast_id)
     return InlineKeyboardMarkup(
-        [[button(texts.send_button(audience), send), button(texts.CANCEL, cancel)]]
+        [[button(texts.send_button(audience), send), button(_(texts.CANCEL), cancel)]]
     )
