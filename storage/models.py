@@ -166,6 +166,9 @@ class Broadcast(Base):
 _LIVE = f"status IN ({', '.join(repr(state.value) for state in LIVE_DELIVERY_STATES)})"
 
 
+_SUMMARY = "period IS NOT NULL"
+
+
 class Delivery(Base):
     """One message to one chat: the outbox row, written before anything is sent."""
 
@@ -197,7 +200,15 @@ class Delivery(Base):
 
     __table_args__ = (
         UniqueConstraint("post_id", "chat_id", name="uq_deliveries_post_chat"),
-        UniqueConstraint("chat_id", "period", name="uq_deliveries_chat_period"),
+        # Only summaries have a period: the other rows cost this index nothing.
+        Index(
+            "uq_deliveries_chat_period",
+            "chat_id",
+            "period",
+            unique=True,
+            postgresql_where=text(_SUMMARY),
+            sqlite_where=text(_SUMMARY),
+        ),
         UniqueConstraint("broadcast_id", "chat_id", name="uq_deliveries_broadcast_chat"),
         # Claims take live rows in id order: an index of only those rows, by id, finds them
         # without sorting the whole backlog, and stays small as history grows.
@@ -243,11 +254,12 @@ class ChatSettings(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-_WAITING = "delivery_id IS NULL"
-
-
 class HeldItem(Base):
-    """A post held for a chat (digest, quiet hours) until a summary delivery takes it."""
+    """A post held for a chat (digest, quiet hours) until its chat's summary of `period`.
+
+    `period` is the chat's release_at when the post was held: the summary delivery of that
+    (chat, period) lists it, so releasing writes the summary rows and touches no item.
+    """
 
     __tablename__ = "held_items"
 
@@ -258,19 +270,11 @@ class HeldItem(Base):
     post_id: Mapped[int] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
     # The subscribed topic keys that matched, as in deliveries.topics.
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # The summary delivery that took it; None while it waits.
-    delivery_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
-    )
+    period: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("post_id", "chat_id", name="uq_held_items_post_chat"),
-        Index(
-            "ix_held_items_waiting",
-            "chat_id",
-            postgresql_where=text(_WAITING),
-            sqlite_where=text(_WAITING),
-        ),
+        Index("ix_held_items_chat_period", "chat_id", "period"),
     )
 
 

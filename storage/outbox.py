@@ -17,6 +17,7 @@ from storage.engine import chunks
 from storage.models import (
     Broadcast,
     Chat,
+    ChatSettings,
     Delivery,
     HeldItem,
     PostTopic,
@@ -71,21 +72,29 @@ async def queue_post(
     however many the chats. Breaking news is never held (it comes silently in quiet hours).
     """
     found = recipients(session, post_id).subquery()
-    holding = reader_settings.holding_chats(now)
+    # Joined, not NOT IN (subquery): PostgreSQL would rescan the subquery for every
+    # recipient once its ids outgrow work_mem.
+    settings = ChatSettings.chat_id == found.c.chat_id
     now_rows = select(literal(post_id).label("post_id"), found.c.chat_id, found.c.topics)
     if not breaking:
-        now_rows = now_rows.where(found.c.chat_id.not_in(holding))
+        now_rows = now_rows.select_from(found.outerjoin(ChatSettings, settings)).where(
+            reader_settings.not_holding(now)
+        )
     columns = ["post_id", "chat_id", "topics", *_QUEUED]
     result = await session.execute(
         insert(Delivery).from_select(columns, now_rows.add_columns(*_queued(now)))
     )
     reached = int(result.rowcount)  # type: ignore[attr-defined]
     if not breaking:
-        held_rows = select(found.c.chat_id, literal(post_id), found.c.topics).where(
-            found.c.chat_id.in_(holding)
+        # Each waits for its chat's next release (never NULL for a holding chat; now if so).
+        period = func.coalesce(ChatSettings.release_at, literal(now, UTCDateTime()))
+        held_rows = (
+            select(found.c.chat_id, literal(post_id), found.c.topics, period)
+            .select_from(found.join(ChatSettings, settings))
+            .where(reader_settings.holding(now))
         )
         result = await session.execute(
-            insert(HeldItem).from_select(["chat_id", "post_id", "topics"], held_rows)
+            insert(HeldItem).from_select(["chat_id", "post_id", "topics", "period"], held_rows)
         )
         reached += int(result.rowcount)  # type: ignore[attr-defined]
     return reached

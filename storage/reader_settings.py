@@ -7,7 +7,7 @@ from datetime import datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.schedules import (
@@ -119,9 +119,15 @@ def holding(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def holding_chats(now: datetime) -> Select[Any]:
-    """The ids of the chats `holding(now)`."""
-    return select(Row.chat_id).where(holding(now))
+def not_holding(now: datetime) -> ColumnElement[bool]:
+    """The opposite of `holding(now)`, true for a chat without settings (an outer join's NULLs)."""
+    return or_(
+        Row.chat_id.is_(None),
+        and_(
+            Row.digest_mode == DigestMode.OFF.value,
+            or_(Row.quiet_from.is_(None), Row.quiet_from > now, Row.quiet_until <= now),
+        ),
+    )
 
 
 async def copy(session: AsyncSession, old_id: int, new_id: int) -> None:

@@ -143,6 +143,8 @@ class Store:
             holding = await held.waiting(session, chat_id) > 0
             moments = timing(changed, zone, now, holding=holding)
             await reader_settings.save(session, chat_id, changed, moments, now)
+            if holding and moments.release_at is not None:
+                await held.wait_for(session, chat_id, moments.release_at)
             return changed
 
     async def release_held(self, now: datetime, default_zone: tzinfo) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from storage.models import Delivery, HeldItem
 from storage.store import Store
@@ -14,7 +14,12 @@ async def waiting(store: Store, chat_id: int) -> int:
         count = await conn.scalar(
             select(func.count())
             .select_from(HeldItem)
-            .where(HeldItem.chat_id == chat_id, HeldItem.delivery_id.is_(None))
+            .where(
+                HeldItem.chat_id == chat_id,
+                ~exists().where(
+                    Delivery.chat_id == HeldItem.chat_id, Delivery.period == HeldItem.period
+                ),
+            )
         )
     return int(count or 0)
 

@@ -1,9 +1,9 @@
 """reader schedules: chat settings, held items, summary deliveries
 
 Each chat's time zone, digest schedule, quiet hours and link previews (chat_settings, with the
-UTC moments they next act at); posts held for a digest or until quiet hours end (held_items);
-and the deliveries that send them together (deliveries.summary, .period: one per chat and
-period).
+UTC moments they next act at); posts held for a digest or until quiet hours end (held_items,
+each waiting for its chat's summary of one period); and the deliveries that send them together
+(deliveries.summary and .period: one per chat and period, a partial unique index).
 
 Revision ID: 0005
 Revises: 0003
@@ -21,7 +21,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-WAITING = sa.text("delivery_id IS NULL")
+SUMMARY = sa.text("period IS NOT NULL")
 
 
 def upgrade() -> None:
@@ -59,7 +59,13 @@ def upgrade() -> None:
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("summary", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("period", sa.DateTime(), nullable=True))
-        batch_op.create_unique_constraint("uq_deliveries_chat_period", ["chat_id", "period"])
+        batch_op.create_index(
+            "uq_deliveries_chat_period",
+            ["chat_id", "period"],
+            unique=True,
+            postgresql_where=SUMMARY,
+            sqlite_where=SUMMARY,
+        )
 
     op.create_table(
         "held_items",
@@ -67,19 +73,13 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("post_id", BIG_ID, nullable=False),
         sa.Column("topics", sa.JSON(), nullable=False),
-        sa.Column("delivery_id", BIG_ID, nullable=True),
+        sa.Column("period", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["chat_id"],
             ["chats.id"],
             name=op.f("fk_held_items_chat_id_chats"),
             ondelete="CASCADE",
             onupdate="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["delivery_id"],
-            ["deliveries.id"],
-            name=op.f("fk_held_items_delivery_id_deliveries"),
-            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["post_id"],
@@ -91,25 +91,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("post_id", "chat_id", name="uq_held_items_post_chat"),
     )
     with op.batch_alter_table("held_items", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_held_items_delivery_id"), ["delivery_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_held_items_waiting",
-            ["chat_id"],
-            unique=False,
-            postgresql_where=WAITING,
-            sqlite_where=WAITING,
-        )
+        batch_op.create_index("ix_held_items_chat_period", ["chat_id", "period"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("held_items", schema=None) as batch_op:
-        batch_op.drop_index("ix_held_items_waiting")
-        batch_op.drop_index(batch_op.f("ix_held_items_delivery_id"))
+        batch_op.drop_index("ix_held_items_chat_period")
     op.drop_table("held_items")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_deliveries_chat_period", type_="unique")
+        batch_op.drop_index("uq_deliveries_chat_period")
         batch_op.drop_column("period")
         batch_op.drop_column("summary")
     with op.batch_alter_table("chat_settings", schema=None) as batch_op:
