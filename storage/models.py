@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.domain.filters import WORD_LIMIT
 from bot.domain.schedules import DigestMode
 from bot.domain.states import (
     LIVE_DELIVERY_STATES,
@@ -78,6 +79,8 @@ class Chat(Base):
     status: Mapped[str] = mapped_column(String(16), default=ChatState.ACTIVE, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The language the bot speaks there (bot.domain.i18n.LANGUAGES); None: not known yet.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Subscription(Base):
@@ -94,6 +97,23 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_subscriptions_topic_chat", "topic", "chat_id"),)
+
+
+class ChatFilter(Base):
+    """A keyword filter of a chat: an include word (only posts mentioning one) or an exclude word.
+
+    Words are stored normalised (bot.domain.filters.normalise).
+    """
+
+    __tablename__ = "chat_filters"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    )
+    word: Mapped[str] = mapped_column(String(WORD_LIMIT), primary_key=True)
+    include: Mapped[bool] = mapped_column(Boolean)
 
 
 class SourceFile(Base):
@@ -141,6 +161,17 @@ class PostTopic(Base):
     topic: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
+
+
+class PostWord(Base):
+    """A normalised word of an announced post's title, excerpt or topics: what filters match."""
+
+    __tablename__ = "post_words"
+
+    post_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(String(WORD_LIMIT), primary_key=True)
 
 
 class Broadcast(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, chats, held, reader_settings
+from storage import catalogue, chats, filters, held, reader_settings
 from storage.engine import chunks
 from storage.models import (
     Broadcast,
@@ -39,7 +40,8 @@ def _queued(now: datetime) -> list[Any]:
 
 
 def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
-    """The active chats following any of the post's topics, with the keys that matched.
+    """The active chats following any of the post's topics, their keyword filters permitting
+    (storage.filters.allows; the post's words are recorded first), with the keys that matched.
 
     Columns: chat_id, topics (a JSON list). The one place that says who gets a post:
     queue_post splits it between chats that get the note now and chats that hold it.
@@ -57,6 +59,7 @@ def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
         .where(
             Subscription.topic.in_(select(PostTopic.topic).where(PostTopic.post_id == post_id)),
             Chat.status == ChatState.ACTIVE,
+            filters.allows(Subscription.chat_id, post_id),
         )
         .group_by(Subscription.chat_id)
     )
@@ -223,6 +226,8 @@ async def claim(
             )
         jobs.append(job)
     summaries = {r.id: r.summary for r in rows if r.summary is not None}
+    languages = await chats.languages(session, {job.chat_id for job in jobs})
+    jobs = [replace(job, language=languages.get(job.chat_id)) for job in jobs]
     return await held.complete_jobs(session, jobs, summaries, now)
 
 

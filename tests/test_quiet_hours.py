@@ -12,7 +12,7 @@ from storage.store import Store
 from tests.support.bots import BotFactory
 from tests.support.clock import ShiftedClock
 from tests.support.conversation import ALICE, BOB, GROUP, buttons, first_scan_done, say, titles
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram, SentMessage
 from tests.support.held import summaries, waiting
 from tests.support.outbox import queue_broadcast
 from tests.support.posts import SEED, write_post
@@ -56,11 +56,12 @@ async def test_notes_in_quiet_hours_wait_for_the_window_end(
     await held_for(store, ALICE, 1)
     # Anything sent inside the window comes without a sound (a broadcast here).
     await queue_broadcast(store, [ALICE, BOB], "Storm warning")
-    await fake.wait_for(lambda: any("Storm" in (m.text or "") for m in fake.messages_to(ALICE)))
-    storm = next(m for m in fake.messages_to(ALICE) if "Storm" in (m.text or ""))
-    assert storm.params.get("disable_notification") is True
-    storm_to_bob = next(m for m in fake.messages_to(BOB) if "Storm" in (m.text or ""))
-    assert not storm_to_bob.params.get("disable_notification")
+    def storms(chat_id: int) -> list[SentMessage]:
+        return [m for m in fake.messages_to(chat_id) if "Storm" in (m.text or "")]
+
+    await fake.wait_for(lambda: storms(ALICE) and storms(BOB), 10)
+    assert storms(ALICE)[0].params.get("disable_notification") is True
+    assert not storms(BOB)[0].params.get("disable_notification")
     assert titles(fake, ALICE) == []
 
     clock.jump_to(end + timedelta(seconds=1))

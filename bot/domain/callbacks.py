@@ -24,6 +24,7 @@ MAX_ID = 2**63 - 1  # the largest value of a BIGINT column
 _ELLIPSIS = "…"
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also accepts "²" and "٣"
 _DIGEST = re.compile(r"[0-9a-f]{24}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,8}")
 
 
 class Action(StrEnum):
@@ -34,6 +35,7 @@ class Action(StrEnum):
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
     SETTINGS = "cfg"  # a choice in the /settings menu
+    LANGUAGE = "lang"
 
     @property
     def pattern(self) -> str:
@@ -79,7 +81,15 @@ class SettingsButton:
     change: SettingChange | None
 
 
-Button = TopicButton | BroadcastButton | SettingsButton
+@dataclass(frozen=True)
+class LanguageButton:
+    """A pressed button of the /language keyboard: a language code, not yet checked."""
+
+    action: Action
+    code: str
+
+
+Button = TopicButton | BroadcastButton | LanguageButton | SettingsButton
 
 
 def _topic_ref(key: str, action: Action) -> str:
@@ -120,6 +130,10 @@ def _settings_button(value: str) -> SettingsButton | None:
     return None if change is None else SettingsButton(change)
 
 
+def language_data(code: str) -> str:
+    return f"{Action.LANGUAGE}:{code}"
+
+
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
     name, sep, value = data.partition(":")
@@ -131,6 +145,8 @@ def parse(data: str) -> Button | None:
         return _settings_button(value)
     if not sep or not value:
         return None
+    if action == Action.LANGUAGE:
+        return LanguageButton(action, value) if _LANGUAGE_CODE.fullmatch(value) else None
     if action in (Action.SEND_BROADCAST, Action.CANCEL_BROADCAST):
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)

@@ -33,6 +33,8 @@ class DeliveryJob:
     # sound), and whether text messages show a link preview.
     silent: bool = False
     previews: bool = True
+    # The chat's language for the bot's own words (buttons, labels); None: English.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

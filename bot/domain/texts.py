@@ -21,9 +21,11 @@ COMMANDS = {
     "subscribe": N_("Follow a topic: /subscribe TOPIC, or pick from a list"),
     "unsubscribe": N_("Stop following a topic"),
     "subscriptions": N_("The topics this chat follows"),
+    "filter": N_("Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD"),
     "topics": N_("Every category and tag, with post counts"),
     **SCHEDULE_COMMANDS,
     "stop": N_("Stop all messages to this chat"),
+    "language": N_("The language I speak in this chat: /language CODE, or pick"),
     "help": N_("What I can do"),
 }
 ADMIN_COMMANDS = {

@@ -8,6 +8,7 @@ from pathlib import Path
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.callbacks import unsubscribe_data
+from bot.domain.i18n import use_language
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
 from bot.domain.schedule_texts import render_summary
@@ -33,16 +34,21 @@ class Outgoing:
 
 def compose(job: DeliveryJob, *, site_url: str = "") -> Outgoing:
     """The message for a job: a broadcast's HTML as it is, a post's note with its buttons,
-    a summary of held posts (one held post alone goes as its note)."""
-    if job.summary is not None:
-        if job.summary == SummaryKind.HELD and len(job.items) == 1:
-            return _note(job.items[0], job.previews)
-        html = render_summary(job.summary, job.items, site_url)
-        return Outgoing(html, previews=job.previews)
-    if job.post_id is None:
+    a summary of held posts (one held post alone goes as its note).
+
+    The post's own words stay as written; the bot's (the link, the buttons, a summary's
+    header) are in the chat's language.
+    """
+    if job.post_id is None and job.summary is None:
         return Outgoing(job.html)
-    post = HeldPost(job.title, job.url, job.topics, job.excerpt, job.image_url)
-    return _note(post, job.previews)
+    with use_language(job.language):
+        if job.summary is not None:
+            if job.summary == SummaryKind.HELD and len(job.items) == 1:
+                return _note(job.items[0], job.previews)
+            html = render_summary(job.summary, job.items, site_url)
+            return Outgoing(html, previews=job.previews)
+        post = HeldPost(job.title, job.url, job.topics, job.excerpt, job.image_url)
+        return _note(post, job.previews)
 
 
 def _note(post: HeldPost, previews: bool) -> Outgoing:

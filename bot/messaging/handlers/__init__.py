@@ -1,10 +1,11 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), stats
-(/stats), membership (migrations, the bot removed), schedules (/timezone, /digest, /quiet,
-/previews), settings_menu (/settings and its buttons), errors (unknown buttons, the error
-handler). Buttons are routed by the prefix of their callback data.
+the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
+buttons), stats (/stats), language (/language and its buttons), membership (migrations, the
+bot removed), schedules (/timezone, /digest, /quiet, /previews), settings_menu (/settings and
+its buttons), errors (unknown buttons, the error handler). Buttons are routed by the prefix of
+their callback data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
     errors,
+    filters,
+    language,
     membership,
     schedules,
     settings_menu,
@@ -25,9 +28,11 @@ from bot.messaging.handlers import (
 FEATURES = (
     start,
     subscriptions,
+    filters,
     topics,
     broadcasts,
     stats,
+    language,
     membership,
     schedules,
     settings_menu,

@@ -67,7 +67,10 @@ async def broadcast_pressed(
     else:
         await answer(query, texts.sending_answer(queued))
         context.services.sender.wake()
-        await query.edit_message_text(texts.with_progress(info.html, Progress(remaining=queued)))
+        started = Progress(remaining=queued)
+        # The progress job edits only when the footer changes: it must know this one.
+        context.services.shown_progress[info.id] = texts.progress_line(started)
+        await query.edit_message_text(texts.with_progress(info.html, started))
 
 
 HANDLERS = [
