@@ -9,9 +9,13 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.domain.posts import parse_post
 from bot.domain.scans import FileSeen
+from bot.domain.schedule_commands import parse_quiet
 from bot.domain.schedules import DigestMode, DigestSchedule, next_digest
+from storage import catalogue, outbox
 from storage.store import Store
 from tests.support.bots import BotFactory
 from tests.support.clock import ShiftedClock
@@ -21,6 +25,7 @@ from tests.support.held import summaries, waiting
 from tests.support.posts import SEED, write_post
 
 BERLIN = ZoneInfo("Europe/Berlin")
+LEASE = timedelta(seconds=30)
 
 
 def digests_to(fake: FakeTelegram, chat_id: int) -> list[str]:
@@ -130,3 +135,27 @@ async def test_two_releases_at_once_queue_each_digest_once(store: Store) -> None
     assert all(len(job.items) == 2 for job in jobs)
     # The next day's digest, nothing new: nothing queued.
     assert await store.release_held(at + timedelta(days=1), UTC) == 0
+
+
+async def test_breaking_news_is_never_held_and_goes_silently_in_quiet_hours(store: Store) -> None:
+    """The hook for the editors' breaking flag: queue_post(breaking=True) holds nothing."""
+    now = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)
+    await store.apply_scan([], [], now)
+    night = parse_quiet("22:00-07:00")
+    assert night is not None
+    await store.subscribe(1, "private", "", "news", now)
+    await store.change_chat_settings(1, "private", "", night, now, UTC)
+    await store.subscribe(2, "private", "", "news", now)
+    await store.change_chat_settings(
+        2, "private", "", DigestSchedule(DigestMode.DAILY, time(8)), now, UTC
+    )
+    await store.subscribe(3, "private", "", "news", now)
+    files = [_seen("2026-03-01-breaking.md")]
+    async with AsyncSession(store.engine) as session, session.begin():
+        await catalogue.record_files(session, files, [], now, False, "https://news.example")
+        [post] = await catalogue.due_posts(session, now)
+        assert await outbox.queue_post(session, post.id, now, breaking=True) == 3
+    assert await waiting(store, 1) == await waiting(store, 2) == 0
+    jobs = {job.chat_id: job for job in await store.claim_deliveries("me", 10, now, LEASE)}
+    assert sorted(jobs) == [1, 2, 3]
+    assert [jobs[chat].silent for chat in (1, 2, 3)] == [True, False, False]
