@@ -88,7 +88,7 @@ async def queue_post(
         insert(Delivery).from_select(columns, now_rows.add_columns(*_queued(now)))
     )
     reached = int(result.rowcount)  # type: ignore[attr-defined]
-    if not breaking:
+    if not breaking and await reader_settings.any_holding(session, now):
         # Each waits for its chat's next release (never NULL for a holding chat; now if so).
         period = func.coalesce(ChatSettings.release_at, literal(now, UTCDateTime()))
         held_rows = (

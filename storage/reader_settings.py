@@ -7,7 +7,7 @@ from datetime import datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.schedules import (
@@ -117,6 +117,11 @@ def holding(now: datetime) -> ColumnElement[bool]:
         Row.digest_mode != DigestMode.OFF.value,
         and_(Row.quiet_from <= now, Row.quiet_until > now),
     )
+
+
+async def any_holding(session: AsyncSession, now: datetime) -> bool:
+    """Whether any chat holds its notes now: without one, a post's fan-out is one statement."""
+    return bool(await session.scalar(select(exists().where(holding(now)))))
 
 
 def not_holding(now: datetime) -> ColumnElement[bool]:
