@@ -244,7 +244,7 @@ async def _items(
     posts = await catalogue.contents(session, {row.post_id for row in rows})
     found: dict[int, list[HeldPost]] = {}
     for delivery_id, post_id, keys in rows:
-        title, excerpt, url, image_url, names = posts[post_id]
+        title, excerpt, url, image_url, names, _breaking = posts[post_id]
         topics = tuple(TopicInfo(k, names.get(k, k)) for k in sorted(k for k in keys if k))
         post = HeldPost(title, url, topics, excerpt, image_url)
         found.setdefault(delivery_id, []).append(post)

@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import JSON, Select, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.breaking import Priority
+from bot.domain.channels import ALL_TOPICS
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, chats, filters, held, reader_settings
+from storage import catalogue, channels, chats, filters, held, reader_settings
 from storage.engine import chunks
 from storage.models import (
     Broadcast,
@@ -57,7 +59,12 @@ def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
-            Subscription.topic.in_(select(PostTopic.topic).where(PostTopic.post_id == post_id)),
+            # The post's topics, and "*": the chats (channels) that follow every topic.
+            Subscription.topic.in_(
+                select(PostTopic.topic)
+                .where(PostTopic.post_id == post_id)
+                .union_all(select(literal(ALL_TOPICS)))
+            ),
             Chat.status == ChatState.ACTIVE,
             filters.allows(Subscription.chat_id, post_id),
         )
@@ -66,14 +73,17 @@ def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
 
 
 async def queue_post(
-    session: AsyncSession, post_id: int, now: datetime, *, breaking: bool = False
+    session: AsyncSession, post_id: int, now: datetime, priority: Priority = Priority.REGULAR
 ) -> int:
     """Write one outbox row per recipient that gets notes now, one held item per chat that
     holds them (a digest, quiet hours); returns how many chats the post reaches.
 
-    Two INSERT ... SELECT from the one recipients select: the fan-out stays in the database,
-    however many the chats. Breaking news is never held (it comes silently in quiet hours).
+    Two INSERT ... SELECT from the one recipients select (the second only when some chat
+    holds its notes): the fan-out stays in the database, however many the chats. Breaking
+    news gets Priority.BREAKING: every claim takes its rows first, and it is never held (it
+    comes silently in quiet hours, and is not repeated in a digest).
     """
+    breaking = priority == Priority.BREAKING
     found = recipients(session, post_id).subquery()
     # Joined, not NOT IN (subquery): PostgreSQL would rescan the subquery for every
     # recipient once its ids outgrow work_mem.
@@ -83,10 +93,9 @@ async def queue_post(
         now_rows = now_rows.select_from(found.outerjoin(ChatSettings, settings)).where(
             reader_settings.not_holding(now)
         )
-    columns = ["post_id", "chat_id", "topics", *_QUEUED]
-    result = await session.execute(
-        insert(Delivery).from_select(columns, now_rows.add_columns(*_queued(now)))
-    )
+    columns = ["post_id", "chat_id", "topics", *_QUEUED, "priority"]
+    now_rows = now_rows.add_columns(*_queued(now), literal(int(priority)).label("priority"))
+    result = await session.execute(insert(Delivery).from_select(columns, now_rows))
     reached = int(result.rowcount)  # type: ignore[attr-defined]
     if not breaking and await reader_settings.any_holding(session, now):
         # Each waits for its chat's next release (never NULL for a holding chat; now if so).
@@ -165,12 +174,15 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
+            # Implied by what follows; spelled out so that SQLite uses the partial live index
+            # (it cannot infer an index's predicate from an OR), ordered as the claim is.
+            Delivery.status.in_(LIVE_DELIVERY_STATES),
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
             )
         )
-        .order_by(Delivery.id)
+        .order_by(Delivery.priority, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -189,19 +201,24 @@ async def claim(
                 Delivery.broadcast_id,
                 Delivery.topics,
                 Delivery.summary,
+                Delivery.priority,
             )
         )
     ).all()
     if not rows:
         return []
     posts = await catalogue.contents(session, {r.post_id for r in rows if r.post_id})
+    in_channels = await channels.channel_ids(session, {r.chat_id for r in rows})
     broadcasts = await _broadcast_html(session, {r.broadcast_id for r in rows if r.broadcast_id})
     jobs = []
-    for row in sorted(rows, key=lambda r: r.id):
+    for row in sorted(rows, key=lambda r: (r.priority, r.id)):
         job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
         if row.post_id is not None:
-            title, excerpt, url, image_url, names = posts[row.post_id]
+            title, excerpt, url, image_url, names, breaking = posts[row.post_id]
             keys = sorted(k for k in row.topics if k)
+            in_channel = row.chat_id in in_channels
+            if in_channel and ALL_TOPICS in keys:
+                keys = sorted(names)  # a channel following everything shows every hashtag
             topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
             job = DeliveryJob(
                 row.id,
@@ -214,6 +231,8 @@ async def claim(
                 url,
                 image_url,
                 topics,
+                breaking=breaking,
+                in_channel=in_channel,
             )
         elif row.broadcast_id is not None:
             job = DeliveryJob(

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.breaking import Priority
 from bot.domain.posts import parse_post
 from bot.domain.scans import FileSeen
 from bot.domain.schedule_commands import parse_quiet
@@ -138,7 +139,7 @@ async def test_two_releases_at_once_queue_each_digest_once(store: Store) -> None
 
 
 async def test_breaking_news_is_never_held_and_goes_silently_in_quiet_hours(store: Store) -> None:
-    """The hook for the editors' breaking flag: queue_post(breaking=True) holds nothing."""
+    """Breaking news (Priority.BREAKING) is held for no chat: digest chats get it at once too."""
     now = datetime(2026, 3, 1, 23, 0, tzinfo=UTC)
     await store.apply_scan([], [], now)
     night = parse_quiet("22:00-07:00")
@@ -154,7 +155,7 @@ async def test_breaking_news_is_never_held_and_goes_silently_in_quiet_hours(stor
     async with AsyncSession(store.engine) as session, session.begin():
         await catalogue.record_files(session, files, [], now, False, "https://news.example")
         [post] = await catalogue.due_posts(session, now)
-        assert await outbox.queue_post(session, post.id, now, breaking=True) == 3
+        assert await outbox.queue_post(session, post.id, now, Priority.BREAKING) == 3
     assert await waiting(store, 1) == await waiting(store, 2) == 0
     jobs = {job.chat_id: job for job in await store.claim_deliveries("me", 10, now, LEASE)}
     assert sorted(jobs) == [1, 2, 3]

@@ -24,6 +24,8 @@ class DeliveryJob:
     url: str = ""
     image_url: str | None = None
     topics: tuple[TopicInfo, ...] = ()
+    breaking: bool = False
+    in_channel: bool = False  # a channel's note carries no unsubscribe button
     # Broadcast deliveries:
     html: str = ""
     # Summaries of held posts (digests, the end of quiet hours):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.breaking import breaking_label
 from bot.domain.callbacks import unsubscribe_data
 from bot.domain.i18n import use_language
 from bot.domain.notes import render_post
@@ -48,18 +49,23 @@ def compose(job: DeliveryJob, *, site_url: str = "") -> Outgoing:
             html = render_summary(job.summary, job.items, site_url)
             return Outgoing(html, previews=job.previews)
         post = HeldPost(job.title, job.url, job.topics, job.excerpt, job.image_url)
-        return _note(post, job.previews)
+        return _note(post, job.previews, breaking=job.breaking, in_channel=job.in_channel)
 
 
-def _note(post: HeldPost, previews: bool) -> Outgoing:
-    """A post's note, with a button per matched topic."""
+def _note(
+    post: HeldPost, previews: bool, *, breaking: bool = False, in_channel: bool = False
+) -> Outgoing:
+    """A post's note, with a button per matched topic (none in a channel)."""
     note = render_post(
         title=post.title,
         excerpt=post.excerpt,
         url=post.url,
         topics=[t.name for t in post.topics],
         photo=web_photo(post.image_url),
+        label=breaking_label() if breaking else "",
     )
+    if in_channel:
+        return Outgoing(note.html, note.photo, previews=previews)
     markup = InlineKeyboardMarkup(
         [
             [

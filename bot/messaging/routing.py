@@ -12,6 +12,7 @@ from bot.domain import callbacks
 from bot.domain.callbacks import (
     Action,
     BroadcastButton,
+    ChannelButton,
     LanguageButton,
     SettingsButton,
     TopicButton,
@@ -22,7 +23,9 @@ from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import answer
 
-Pressed = TypeVar("Pressed", TopicButton, BroadcastButton, LanguageButton, SettingsButton)
+Pressed = TypeVar(
+    "Pressed", TopicButton, BroadcastButton, ChannelButton, LanguageButton, SettingsButton
+)
 CommandCallback = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 

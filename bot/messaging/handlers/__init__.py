@@ -2,10 +2,11 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
-buttons), stats (/stats), language (/language and its buttons), membership (migrations, the
-bot removed), schedules (/timezone, /digest, /quiet, /previews), settings_menu (/settings and
-its buttons), errors (unknown buttons, the error handler). Buttons are routed by the prefix of
-their callback data; every handler runs in its chat's language (chat_language).
+buttons), channels (/channel, /channels and their remove buttons), stats (/stats), language
+(/language and its buttons), membership (migrations, the bot removed), schedules (/timezone,
+/digest, /quiet, /previews), settings_menu (/settings and its buttons), errors (unknown
+buttons, the error handler). Buttons are routed by the prefix of their callback data; every
+handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
+    channels,
     errors,
     filters,
     language,
@@ -31,6 +33,7 @@ FEATURES = (
     filters,
     topics,
     broadcasts,
+    channels,
     stats,
     language,
     membership,
