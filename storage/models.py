@@ -148,6 +148,8 @@ class Post(Base):
     # before the first scan, or its link was already announced).
     state: Mapped[str] = mapped_column(String(16))
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a due post began to wait for its page to answer (WAIT_UNTIL_LIVE); kept after.
+    live_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Breaking news (front matter or a BREAKING_TAGS tag): its rows are claimed first.
     breaking: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
@@ -220,6 +222,9 @@ class Channel(Base):
 
 # The live rows' predicate, as SQL text: the migration that made the index spells it so too.
 _LIVE = f"status IN ({', '.join(repr(state.value) for state in LIVE_DELIVERY_STATES)})"
+# The same predicate for queries that must use that index: as literal SQL, since a planner
+# cannot match an index's predicate against bound parameters.
+LIVE_ROWS = text(_LIVE)
 
 
 _SUMMARY = "period IS NOT NULL"

@@ -18,6 +18,7 @@ from bot.domain.topics import TopicInfo
 from storage import catalogue, channels, chats, filters, held, reader_settings
 from storage.engine import chunks
 from storage.models import (
+    LIVE_ROWS,
     Broadcast,
     Chat,
     ChatSettings,
@@ -174,13 +175,13 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
-            # Implied by what follows; spelled out so that SQLite uses the partial live index
-            # (it cannot infer an index's predicate from an OR), ordered as the claim is.
-            Delivery.status.in_(LIVE_DELIVERY_STATES),
+            # Implied by what follows; spelled out, as literal SQL, so that the planners use
+            # the partial live index (ordered as the claim is) on SQLite and PostgreSQL alike.
+            LIVE_ROWS,
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
-            )
+            ),
         )
         .order_by(Delivery.priority, Delivery.id)
         .limit(limit)
@@ -241,7 +242,8 @@ async def claim(
                 row.attempts,
                 None,
                 row.broadcast_id,
-                html=broadcasts[row.broadcast_id],
+                html=broadcasts[row.broadcast_id][0],
+                image_url=broadcasts[row.broadcast_id][1],
             )
         jobs.append(job)
     summaries = {r.id: r.summary for r in rows if r.summary is not None}
@@ -255,11 +257,16 @@ async def release_held(session: AsyncSession, now: datetime, default_zone: tzinf
     return await held.release_due(session, now, default_zone, _queued(now))
 
 
-async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+async def _broadcast_html(
+    session: AsyncSession, ids: set[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Each broadcast's HTML and photo, by id."""
     if not ids:
         return {}
-    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
-    return {bid: html for bid, html in rows}
+    rows = await session.execute(
+        select(Broadcast.id, Broadcast.html, Broadcast.photo).where(Broadcast.id.in_(ids))
+    )
+    return {bid: (html, photo) for bid, html, photo in rows}
 
 
 async def record_outcomes(

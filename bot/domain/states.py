@@ -41,9 +41,15 @@ class ChatState(StrEnum):
 
 
 class BroadcastState(StrEnum):
-    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled."""
+    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled.
+
+    A broadcast with a start time goes draft -> scheduled on Send, then scheduled -> sending
+    when its time comes (once: a conditional update in the transaction that queues it), or
+    scheduled -> cancelled.
+    """
 
     DRAFT = "draft"  # previewed, nothing queued
+    SCHEDULED = "scheduled"  # confirmed, waiting for its time: nothing queued yet
     SENDING = "sending"  # confirmed: its deliveries are queued
     DONE = "done"  # every delivery settled and the progress report final
     CANCELLED = "cancelled"
@@ -54,9 +60,12 @@ class PostState(StrEnum):
 
     A post is recorded waiting until it is due; then it is announced (its deliveries written)
     or skipped (its link was already announced). A post already public at the first scan is
-    recorded skipped: history, not news.
+    recorded skipped: history, not news. With WAIT_UNTIL_LIVE, a due post goes waiting ->
+    waiting_live -> announced: its deliveries are written once its page answers (or the wait
+    times out); its link counts as taken from the moment it waits.
     """
 
     WAITING = "waiting"
     ANNOUNCED = "announced"
     SKIPPED = "skipped"
+    WAITING_LIVE = "waiting_live"  # due, waiting for its page to answer (WAIT_UNTIL_LIVE)

@@ -35,6 +35,7 @@ ADMIN_COMMANDS = {
         "Post notes to a channel: /channel add @name [TOPIC … | all], /channel remove @name"
     ),
     "channels": N_("The channels I post to, with buttons to remove them"),
+    "scheduled": N_("Broadcasts waiting for their time, with a button to cancel each"),
 }
 
 # /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def compose(job: DeliveryJob, *, site_url: str = "") -> Outgoing:
     header) are in the chat's language.
     """
     if job.post_id is None and job.summary is None:
-        return Outgoing(job.html)
+        return Outgoing(job.html, broadcast_photo(job.image_url))
     with use_language(job.language):
         if job.summary is not None:
             if job.summary == SummaryKind.HELD and len(job.items) == 1:
@@ -93,3 +94,25 @@ def web_photo(url: str | None) -> str | None:
     except (OSError, ValueError):  # a name too long for a path, a NUL byte
         return None
     return url
+
+
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{16,255}")
+
+
+def broadcast_photo(photo: str | None) -> str | None:
+    """A broadcast's photo: a web URL as for posts, or a Telegram file_id (never a path)."""
+    if photo is None:
+        return None
+    if is_web_url(photo):
+        return web_photo(photo)
+    if not _FILE_ID.fullmatch(photo):
+        return None
+    return None if web_photo_blocked(photo) else photo
+
+
+def web_photo_blocked(name: str) -> bool:
+    """Whether PTB would take `name` for a local file (one by that name exists)."""
+    try:
+        return Path(name).exists()
+    except (OSError, ValueError):
+        return True

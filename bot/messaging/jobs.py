@@ -15,6 +15,8 @@ from bot.domain.texts import progress_line
 from bot.logs import log_broadcast
 from bot.messaging import editor_jobs
 from bot.messaging.context import NewsApplication, NewsContext, Services
+from bot.messaging.editor_jobs import edit_preview
+from bot.messaging.live_job import check_live, live_check_job
 from bot.messaging.release_job import RELEASE_INTERVAL, release_job
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.scanning.watch import watch_content
@@ -34,6 +36,7 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     assert queue is not None, "install python-telegram-bot[job-queue]"
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+    queue.run_repeating(live_check_job, interval=settings.live_check_seconds, first=0)
     queue.run_repeating(release_job, interval=RELEASE_INTERVAL, first=RELEASE_INTERVAL)
     editor_jobs.schedule(queue)
 
@@ -59,6 +62,8 @@ async def scan_on_request(services: Services) -> None:
         services.scan_requested.clear()
         if not services.leading:
             continue
+        if services.content_repo is not None:
+            services.content_repo.retry_now()  # news was published: fetch now, backoff or not
         try:
             await scan_now(services)
         except Exception:
@@ -79,6 +84,11 @@ async def scan_now(services: Services) -> None:
     """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
         async with services.scanning:
+            # Whatever asks for the scan (the schedule, a takeover, a publish hook), the
+            # clone of CONTENT_GIT is brought up to date first.
+            repo = services.content_repo
+            if repo is not None and not await repo.pull() and not repo.ready:
+                return
             started = time.perf_counter()
             result = await scan(
                 services.store, services.settings, stop=services.stopping, now=services.clock.now()
@@ -105,6 +115,9 @@ async def scan_now(services: Services) -> None:
     services.content_missing = False
     if result.announced:
         services.sender.wake()
+    if result.waiting_live:
+        # The page may be live already (a publish hook comes after the deploy).
+        await check_live(services)
 
 
 async def progress_job(context: NewsContext) -> None:
@@ -141,10 +154,6 @@ async def _report_progress(context: NewsContext) -> None:
             continue
         services.shown_progress[info.id] = footer
         try:
-            await context.bot.edit_message_text(
-                f"{info.html}\n\n{footer}",
-                chat_id=info.preview_chat_id,
-                message_id=info.preview_message_id,
-            )
+            await edit_preview(context.bot, info, f"{info.html}\n\n{footer}")
         except TelegramError as exc:
             logger.warning("could not update the report of broadcast %d: %s", info.id, exc)

@@ -2,11 +2,12 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
-buttons), channels (/channel, /channels and their remove buttons), stats (/stats), language
-(/language and its buttons), membership (migrations, the bot removed), schedules (/timezone,
-/digest, /quiet, /previews), settings_menu (/settings and its buttons), errors (unknown
-buttons, the error handler). Buttons are routed by the prefix of their callback data; every
-handler runs in its chat's language (chat_language).
+buttons), scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and
+their remove buttons), stats (/stats), language (/language and its buttons), membership
+(migrations, the bot removed), schedules (/timezone, /digest, /quiet, /previews),
+settings_menu (/settings and its buttons), errors (unknown buttons, the error handler).
+Buttons are routed by the prefix of their callback data; every handler runs in its chat's
+language (chat_language).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.messaging.handlers import (
     filters,
     language,
     membership,
+    scheduled,
     schedules,
     settings_menu,
     start,
@@ -33,6 +35,7 @@ FEATURES = (
     filters,
     topics,
     broadcasts,
+    scheduled,
     channels,
     stats,
     language,

@@ -6,7 +6,7 @@ each waiting for its chat's summary of one period); and the deliveries that send
 (deliveries.summary and .period: one per chat and period, a partial unique index).
 
 Revision ID: 0005
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 14:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
