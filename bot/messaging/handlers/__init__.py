@@ -4,10 +4,9 @@ start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscrip
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
 buttons), scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and
 their remove buttons), stats (/stats), language (/language and its buttons), membership
-(migrations, the bot removed), schedules (/timezone, /digest, /quiet, /previews),
-settings_menu (/settings and its buttons), errors (unknown buttons, the error handler).
-Buttons are routed by the prefix of their callback data; every handler runs in its chat's
-language (chat_language).
+(migrations, the bot removed), schedules (/timezone, /digest, /quiet, /previews), settings_menu
+(/settings and its buttons), errors (unknown buttons, the error handler). Buttons are routed by
+the prefix of their callback data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
