@@ -17,6 +17,8 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot import runner
 from bot.assembly import open_services
+from bot.domain.audit import SHELL
+from bot.domain.change_texts import changes_summary
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.texts import progress_line, unsubscribe_button
@@ -63,6 +65,7 @@ def parser() -> argparse.ArgumentParser:
     cast.add_argument("--topic", help="only the chats that follow this topic")
     cast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     commands.add_parser("stats", help="chats, subscriptions and deliveries")
+    commands.add_parser("audit", help="the last editorial actions: who did what, when")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
     return main
@@ -248,9 +251,25 @@ async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
         "deliveries:",
         ", ".join(f"{n} {s}" for s, n in sorted(numbers.deliveries.items())) or "none",
     )
+    for line in changes_summary(numbers.changes):
+        print(line[0].lower() + line[1:])
     print("subscriptions per topic:")
     for topic in numbers.subscriptions:
         print(f"  {topic.name}: {topic.chats}")
+    return 0
+
+
+async def audit_command(settings: Settings, args: argparse.Namespace) -> int:
+    store = await open_store(settings.database_url)
+    try:
+        entries = await store.audit()
+    finally:
+        await store.close()
+    if not entries:
+        print("No editorial action recorded yet.")
+    for entry in entries:
+        who = "shell" if entry.actor == SHELL else entry.actor
+        print(f"{entry.at:%Y-%m-%d %H:%M:%S} UTC  {who}  {entry.action}  {entry.detail}")
     return 0
 
 
@@ -275,5 +294,6 @@ COMMANDS = {
     "preview": preview_command,
     "broadcast": broadcast_command,
     "stats": stats_command,
+    "audit": audit_command,
     "db": db_command,
 }

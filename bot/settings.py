@@ -75,6 +75,10 @@ class Settings:
     permalinks: Permalinks = field(default_factory=Permalinks)
     site_config: Path | None = None
     db_wait_seconds: float = 60.0
+    # CORRECTIONS=edit: an announced post edited edits its notes sent; off leaves them.
+    corrections: bool = True
+    # RETRACTIONS=delete: an announced post unpublished or retracted deletes its notes sent.
+    retractions: bool = True
 
     @classmethod
     def from_env(
@@ -119,6 +123,8 @@ class Settings:
             db_wait_seconds=_positive_number(
                 "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
             ),
+            corrections=_switch("CORRECTIONS", get("CORRECTIONS"), "edit"),
+            retractions=_switch("RETRACTIONS", get("RETRACTIONS"), "delete"),
         )
 
     def require_token(self) -> Secret:
@@ -173,6 +179,15 @@ def _boolean(name: str, raw: str | None) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _switch(name: str, raw: str | None, on: str) -> bool:
+    """A setting that is `on` (the default) or `off`."""
+    if raw is None or raw.lower() == on:
+        return True
+    if raw.lower() == "off":
+        return False
+    raise SettingsError(f"{name} must be {on} or off, got {raw!r}")
 
 
 def _admin_ids(raw: str | None) -> frozenset[int]:

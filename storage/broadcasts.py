@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.broadcasts import BroadcastInfo, Progress
-from bot.domain.states import BroadcastState, DeliveryState
+from bot.domain.states import BroadcastState, ChangeKind, DeliveryState
 from storage import outbox
 from storage.models import Broadcast
 
@@ -95,4 +95,6 @@ def _info(row: Broadcast) -> BroadcastInfo:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        change=None if row.change is None else ChangeKind(row.change),
+        change_started_at=row.change_started_at,
     )

@@ -209,6 +209,7 @@ async def record_outcomes(
                     **base,
                     "status": DeliveryState.SENT.value,
                     "message_id": outcome.message_id,
+                    "photo": outcome.photo,
                     "sent_at": now,
                     "error": None,
                 }

@@ -13,14 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import announcing
+from bot.domain.audit import AuditAction
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
-from bot.domain.states import BroadcastState, ChatState, PostState
+from bot.domain.states import BroadcastState, ChangeKind, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import broadcasts, catalogue, chats, outbox, schedule
+from storage import audit, broadcasts, catalogue, changes, chats, outbox, schedule
+from storage.change_store import ChangeStore
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -29,8 +31,9 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store:
-    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts."""
+class Store(ChangeStore):
+    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts;
+    changes to sent notes and the audit log come from ChangeStore (storage/change_store.py)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -124,11 +127,15 @@ class Store:
         *,
         site_url: str = "",
         dry_run: bool = False,
+        corrections: bool = True,
+        retractions: bool = True,
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
 
         What is news and what is a repeat is the domain's call (bot.domain.announcing): the
         first scan of an empty database records every published post without announcing it.
+        An announced post edited is corrected (its notes sent are edited) or retracted (deleted)
+        as bot.domain.changes says, unless `corrections` or `retractions` is off.
         With dry_run the transaction is rolled back: the result says what would happen.
         """
         gone = list(removed)
@@ -140,9 +147,16 @@ class Store:
         try:
             async with self._sessions.begin() as session:
                 first = result.first_scan = await catalogue.is_first_scan(session)
+                edited = [f.path for f in changed if not isinstance(f.post, MalformedPost)]
+                before = await changes.announced_notes(session, edited)
                 result.recorded_silently = await catalogue.record_files(
                     session, changed, gone, now, first, site_url
                 )
+                followed = await changes.follow_edits(
+                    session, before, now, corrections=corrections, retractions=retractions
+                )
+                result.corrected = followed.get(ChangeKind.EDIT, 0)
+                result.retracted = followed.get(ChangeKind.DELETE, 0)
                 if first:
                     await catalogue.mark_first_scan(session, now)
                 result.announced = await self._announce_due(session, now)
@@ -262,15 +276,26 @@ class Store:
             )
             if not started:
                 return None
-            topic = await broadcasts.topic(session, broadcast_id)
-            return await outbox.queue_broadcast(session, broadcast_id, topic, now)
+            info = await broadcasts.get(session, broadcast_id)
+            assert info is not None
+            queued = await outbox.queue_broadcast(session, broadcast_id, info.topic, now)
+            detail = f"#{broadcast_id} to {queued} chats: {info.html}"
+            await audit.record(session, info.admin_id, AuditAction.BROADCAST_SENT, detail, now)
+            return queued
 
-    async def cancel_broadcast(self, broadcast_id: int) -> bool:
+    async def cancel_broadcast(self, broadcast_id: int, now: datetime) -> bool:
         """Drop a draft; False if it was already confirmed or cancelled."""
         async with self._sessions.begin() as session:
-            return await broadcasts.move(
+            cancelled = await broadcasts.move(
                 session, broadcast_id, BroadcastState.DRAFT, BroadcastState.CANCELLED
             )
+            info = await broadcasts.get(session, broadcast_id)
+            if cancelled and info is not None:
+                detail = f"#{broadcast_id}: {info.html}"
+                await audit.record(
+                    session, info.admin_id, AuditAction.BROADCAST_CANCELLED, detail, now
+                )
+            return cancelled
 
     async def broadcast(self, broadcast_id: int) -> BroadcastInfo | None:
         async with self._sessions.begin() as session:

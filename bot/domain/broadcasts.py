@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.states import BroadcastState
+from bot.domain.states import BroadcastState, ChangeKind
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class BroadcastInfo:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    # The edit or recall of its copies going out, and since when (see bot.domain.changes).
+    change: ChangeKind | None = None
+    change_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)

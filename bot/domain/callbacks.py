@@ -31,11 +31,23 @@ class Action(StrEnum):
     UNSUBSCRIBE = "unsub"
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
+    EDIT_BROADCAST = "bc-edit"
+    RECALL_BROADCAST = "bc-recall"
 
     @property
     def pattern(self) -> str:
         """A regular expression matching the callback data of this action's buttons."""
         return f"^{re.escape(self.value)}:"
+
+
+BROADCAST_ACTIONS = frozenset(
+    {
+        Action.SEND_BROADCAST,
+        Action.CANCEL_BROADCAST,
+        Action.EDIT_BROADCAST,
+        Action.RECALL_BROADCAST,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +75,7 @@ class TopicButton:
 
 @dataclass(frozen=True)
 class BroadcastButton:
-    """A pressed send or cancel button under a broadcast's preview."""
+    """A pressed button under a broadcast's preview or report: send, cancel, edit, recall."""
 
     action: Action
     broadcast_id: int
@@ -105,7 +117,7 @@ def parse(data: str) -> Button | None:
         return None
     if not sep or not value:
         return None
-    if action in (Action.SEND_BROADCAST, Action.CANCEL_BROADCAST):
+    if action in BROADCAST_ACTIONS:
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)
     if not value.startswith("#"):

@@ -47,3 +47,6 @@ class ScanResult:
     recorded_silently: int = 0
     announced: list[Announcement] = field(default_factory=list)
     scheduled: list[Scheduled] = field(default_factory=list)
+    # Announced posts edited: corrected (their notes to be edited) or retracted (deleted).
+    corrected: int = 0
+    retracted: int = 0

@@ -1,4 +1,4 @@
-"""The four state machines newsbot keeps in its database, as string enums.
+"""The state machines newsbot keeps in its database, as string enums.
 
 The values are the strings stored in the database's state columns: renaming a member is free,
 changing a value needs a migration.
@@ -41,12 +41,14 @@ class ChatState(StrEnum):
 
 
 class BroadcastState(StrEnum):
-    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled."""
+    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled; a broadcast sent
+    (or sending) can be recalled: its copies are deleted."""
 
     DRAFT = "draft"  # previewed, nothing queued
     SENDING = "sending"  # confirmed: its deliveries are queued
     DONE = "done"  # every delivery settled and the progress report final
     CANCELLED = "cancelled"
+    RECALLED = "recalled"  # its copies deleted (see ChangeKind), none sent any more
 
 
 class PostState(StrEnum):
@@ -60,3 +62,28 @@ class PostState(StrEnum):
     WAITING = "waiting"
     ANNOUNCED = "announced"
     SKIPPED = "skipped"
+
+
+class ChangeKind(StrEnum):
+    """What a change does to a note already sent: edit it in place, or delete it."""
+
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+class ChangeState(StrEnum):
+    """A change to one sent note: pending -> sending (leased) -> done | refused | failed.
+
+    Like a delivery: claimed under a lease, given back on a retry or a clean shutdown, taken
+    over by another sender once the lease runs out. Applying it again is harmless: Telegram
+    says "message is not modified" (edit) or "message to delete not found" (delete), both done.
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    DONE = "done"
+    REFUSED = "refused"  # Telegram allows it no more (older than 48 h, rights gone)
+    FAILED = "failed"  # an unexpected error, or too many attempts
+
+
+LIVE_CHANGE_STATES = (ChangeState.PENDING, ChangeState.SENDING)

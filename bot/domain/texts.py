@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.domain.broadcasts import Progress
 from bot.domain.callbacks import shorten
+from bot.domain.change_texts import changes_summary
 from bot.domain.notes import TEXT_LIMIT, telegram_length
 from bot.domain.replies import bounded_list, name_html
 from bot.domain.stats import Stats
@@ -25,6 +26,7 @@ COMMANDS = {
 ADMIN_COMMANDS = {
     "broadcast": "Send a message to every chat: /broadcast [#topic] TEXT",
     "stats": "Chats, subscriptions and deliveries",
+    "audit": "The last editorial actions: who did what, when",
 }
 
 # /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.
@@ -239,7 +241,10 @@ def format_stats(numbers: Stats) -> str:
     deliveries = (
         ", ".join(f"{n} {status}" for status, n in sorted(numbers.deliveries.items())) or "none"
     )
-    header = f"<b>Chats</b>: {chats}\n<b>Deliveries</b>: {deliveries}\n<b>Subscriptions</b>:\n"
+    changed = "".join(f"{html.escape(line)}\n" for line in changes_summary(numbers.changes))
+    header = (
+        f"<b>Chats</b>: {chats}\n<b>Deliveries</b>: {deliveries}\n{changed}<b>Subscriptions</b>:\n"
+    )
     if not numbers.subscriptions:
         return header + "none"
     lines = [f"• {html.escape(shorten(t.name, 100))}: {t.chats}" for t in numbers.subscriptions]

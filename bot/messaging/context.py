@@ -47,6 +47,8 @@ class Services:
     )
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
+    # The same for the edit or recall of a sent broadcast's copies.
+    shown_changes: dict[int, str] = field(default_factory=dict)
 
 
 class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -7,6 +7,8 @@ import logging
 from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
+from bot.messaging import keyboards
+from bot.messaging.change_jobs import change_progress_job
 from bot.messaging.context import NewsApplication, NewsContext
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
@@ -23,6 +25,9 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     assert queue is not None, "install python-telegram-bot[job-queue]"
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+    queue.run_repeating(
+        change_progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL
+    )
 
 
 async def scan_job(context: NewsContext) -> None:
@@ -50,7 +55,7 @@ async def scan_job(context: NewsContext) -> None:
         return
     services.jobs_database.ok()
     services.content_missing = False
-    if result.announced:
+    if result.announced or result.corrected or result.retracted:
         services.sender.wake()
 
 
@@ -90,6 +95,8 @@ async def _report_progress(context: NewsContext) -> None:
                 f"{info.html}\n\n{footer}",
                 chat_id=info.preview_chat_id,
                 message_id=info.preview_message_id,
+                # The final report: the copies sent can be edited or recalled from here.
+                reply_markup=keyboards.edit_or_recall(info.id) if progress.done else None,
             )
         except TelegramError as exc:
             logger.warning("could not update the report of broadcast %d: %s", info.id, exc)

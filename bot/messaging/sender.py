@@ -26,6 +26,7 @@ from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 from bot.domain.pacing import RateLimiter
 from bot.domain.waiting import sleep_unless
+from bot.messaging.changes import ChangeApplier
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
 from bot.messaging.pacing import limiter_rate, retry_seconds
@@ -100,6 +101,10 @@ class Sender:
         # Done once the sender stops taking work; a future, so waits can race it cheaply.
         self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.sent = 0
+        # Edits and deletions of notes already sent, claimed when no delivery is due.
+        self.changes = ChangeApplier(
+            store, bot, limiter, settings, owner=self.owner, batch=self.concurrency, clock=clock
+        )
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next poll."""
@@ -174,7 +179,7 @@ class Sender:
             for job in jobs:
                 self._held_until[job.id] = held_until
                 self._jobs.put_nowait(job)
-            if not jobs:
+            if not jobs and not await self.changes.apply_batch(self._stopped, self.broadcast_id):
                 await sleep_unless(self._wake, IDLE_POLL)
 
     async def _work(self) -> None:
@@ -277,7 +282,7 @@ class Sender:
             return self._retry(job, "invalid token")
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             return self._retry(job, f"{type(exc).__name__}: {exc.message}")
-        return Sent(job.id, message.message_id)
+        return Sent(job.id, message.message_id, job.image_url if message.photo else None)
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()

@@ -176,7 +176,13 @@ async def scan(
     present, files = read
     removed = sorted(path for path in known if path not in present)
     result = await store.apply_scan(
-        files, removed, now or SYSTEM_CLOCK.now(), site_url=settings.site_url, dry_run=dry_run
+        files,
+        removed,
+        now or SYSTEM_CLOCK.now(),
+        site_url=settings.site_url,
+        dry_run=dry_run,
+        corrections=settings.corrections,
+        retractions=settings.retractions,
     )
     if not dry_run:
         for problem in result.malformed:
@@ -192,6 +198,12 @@ async def scan(
                 )
         for post in result.announced:
             logger.info("announcing %s to %d chats", post.path, post.recipients)
+        if result.corrected or result.retracted:
+            logger.info(
+                "%d announced posts corrected, %d retracted: their notes sent will change",
+                result.corrected,
+                result.retracted,
+            )
         if result.first_scan:
             logger.info(
                 "first scan: %d published posts recorded as already announced",

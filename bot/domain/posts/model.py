@@ -37,6 +37,8 @@ class Post:
     author: str | None
     published: bool
     link: str
+    # `retracted: true`: the newsroom withdrew it; like `published: false`, and its notes go.
+    retracted: bool = False
 
     @property
     def topics(self) -> tuple[Topic, ...]:

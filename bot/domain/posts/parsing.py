@@ -53,6 +53,7 @@ def parse_post(
         image=_image(meta.get("image")),
         author=_author(meta.get("author")),
         published=_published(meta.get("published")),
+        retracted=_retracted(meta.get("retracted")),
         link=_link(meta.get("permalink"), links, path, categories, local, slug),
     )
 
@@ -85,6 +86,12 @@ def _published(value: object) -> bool:
     if value is False:
         return False
     return not (isinstance(value, str) and value.strip().casefold() in ("false", "no"))
+
+
+def _retracted(value: object) -> bool:
+    if value is True:
+        return True
+    return isinstance(value, str) and value.strip().casefold() in ("true", "yes")
 
 
 def _topic_list(meta: Mapping[Any, Any], plural: str, singular: str) -> list[str]:

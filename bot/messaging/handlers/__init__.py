@@ -1,15 +1,18 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons), stats
-(/stats), membership (migrations, the bot removed), errors (unknown buttons, the error
-handler). Buttons are routed by the prefix of their callback data.
+the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons),
+broadcast_changes (Edit and Recall under a sent broadcast's report, the new text), stats
+(/stats), audit (/audit), membership (migrations, the bot removed), errors (unknown
+buttons, the error handler). Buttons are routed by the prefix of their callback data.
 """
 
 from __future__ import annotations
 
 from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
+    audit,
+    broadcast_changes,
     broadcasts,
     errors,
     membership,
@@ -19,7 +22,16 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, topics, broadcasts, stats, membership)
+FEATURES = (
+    start,
+    subscriptions,
+    topics,
+    broadcasts,
+    broadcast_changes,
+    stats,
+    audit,
+    membership,
+)
 
 
 def register(application: NewsApplication) -> None:

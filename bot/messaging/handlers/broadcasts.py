@@ -56,7 +56,7 @@ async def broadcast_pressed(
     if info is None or info.preview_chat_id != message.chat.id:
         await answer(query, texts.NOT_YOUR_BROADCAST, alert=True)
     elif pressed.action == Action.CANCEL_BROADCAST:
-        if await context.store.cancel_broadcast(info.id):
+        if await context.store.cancel_broadcast(info.id, context.now()):
             await answer(query, texts.CANCELLED)
             await query.edit_message_text(texts.broadcast_cancelled(info.html))
         else:
@@ -66,6 +66,8 @@ async def broadcast_pressed(
     else:
         await answer(query, texts.sending_answer(queued))
         context.services.sender.wake()
+        # What the report shows now: the progress job edits it only when that changes.
+        context.services.shown_progress[info.id] = texts.progress_line(Progress(remaining=queued))
         await query.edit_message_text(texts.with_progress(info.html, Progress(remaining=queued)))
 
 

@@ -1,0 +1,324 @@
+"""Queries on note changes (edits and deletions of sent notes): queueing, claims, outcomes.
+
+Each takes the caller's session. A change is queued for every delivery sent with a message id;
+claimed under a lease like a delivery (FOR UPDATE SKIP LOCKED on PostgreSQL); its outcome is
+written only while the claimer still holds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.changes import ChangeCounts, ChangeJob, ChangeOutcome, NoteShown, change_for
+from bot.domain.outbox import DeliveryJob
+from bot.domain.states import (
+    LIVE_CHANGE_STATES,
+    LIVE_DELIVERY_STATES,
+    ChangeKind,
+    ChangeState,
+    DeliveryState,
+    PostState,
+)
+from bot.domain.topics import TopicInfo
+from storage import catalogue
+from storage.engine import chunks
+from storage.models import Broadcast, Delivery, NoteChange, UTCDateTime
+from storage.models import Post as PostRow
+
+
+async def queue(
+    session: AsyncSession, kind: ChangeKind, where: ColumnElement[bool], now: datetime
+) -> int:
+    """One change of `kind` per sent delivery matching `where`; returns how many.
+
+    Nothing is queued for a note already deleted (or being deleted), nor a second edit for a
+    note whose edit has not been claimed yet: that one will render the newest content.
+    """
+    other = NoteChange.__table__.alias("other")
+    deleted = exists().where(
+        other.c.delivery_id == Delivery.id,
+        other.c.kind == ChangeKind.DELETE.value,
+        other.c.status.in_([*LIVE_CHANGE_STATES, ChangeState.DONE]),
+    )
+    waiting = exists().where(
+        other.c.delivery_id == Delivery.id,
+        other.c.kind == kind.value,
+        other.c.status == ChangeState.PENDING.value,
+    )
+    rows = select(
+        Delivery.id.label("delivery_id"),
+        literal(kind.value).label("kind"),
+        literal(ChangeState.PENDING.value).label("status"),
+        literal(0).label("attempts"),
+        literal(now, UTCDateTime()).label("not_before"),
+        literal(now, UTCDateTime()).label("created_at"),
+    ).where(
+        where,
+        Delivery.status == DeliveryState.SENT,
+        Delivery.message_id.is_not(None),
+        ~deleted,
+        ~waiting,
+    )
+    columns = ["delivery_id", "kind", "status", "attempts", "not_before", "created_at"]
+    result = await session.execute(insert(NoteChange).from_select(columns, rows))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def claim(
+    session: AsyncSession,
+    owner: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    broadcast_id: int | None,
+) -> list[ChangeJob]:
+    """Lease up to `limit` due changes to `owner`, oldest first, with the notes they change."""
+    claimable = (
+        select(NoteChange.id)
+        .where(
+            or_(
+                and_(NoteChange.status == ChangeState.PENDING, NoteChange.not_before <= now),
+                and_(NoteChange.status == ChangeState.SENDING, NoteChange.lease_until < now),
+            )
+        )
+        .order_by(NoteChange.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if broadcast_id is not None:
+        claimable = claimable.where(
+            NoteChange.delivery_id.in_(
+                select(Delivery.id).where(Delivery.broadcast_id == broadcast_id)
+            )
+        )
+    claimed = (
+        await session.execute(
+            update(NoteChange)
+            .where(NoteChange.id.in_(claimable.scalar_subquery()))
+            .values(status=ChangeState.SENDING, lease_owner=owner, lease_until=now + lease)
+            .returning(NoteChange.id, NoteChange.kind, NoteChange.attempts, NoteChange.delivery_id)
+        )
+    ).all()
+    if not claimed:
+        return []
+    notes = (
+        await session.execute(
+            select(
+                Delivery.id,
+                Delivery.chat_id,
+                Delivery.post_id,
+                Delivery.broadcast_id,
+                Delivery.topics,
+                Delivery.message_id,
+                Delivery.photo,
+            ).where(Delivery.id.in_({c.delivery_id for c in claimed}))
+        )
+    ).all()
+    by_id = {note.id: note for note in notes}
+    posts = await catalogue.contents(session, {n.post_id for n in notes if n.post_id})
+    html = await _broadcast_html(session, {n.broadcast_id for n in notes if n.broadcast_id})
+    jobs = []
+    for change in sorted(claimed, key=lambda c: c.id):
+        note = by_id[change.delivery_id]
+        job = DeliveryJob(note.id, note.chat_id, 0, note.post_id, note.broadcast_id)
+        if note.post_id is not None:
+            title, excerpt, url, image_url, names = posts[note.post_id]
+            keys = sorted(k for k in note.topics if k)
+            topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
+            job = DeliveryJob(
+                note.id, note.chat_id, 0, note.post_id, None, title, excerpt, url, image_url, topics
+            )
+        elif note.broadcast_id is not None:
+            job = DeliveryJob(
+                note.id, note.chat_id, 0, None, note.broadcast_id, html=html[note.broadcast_id]
+            )
+        jobs.append(
+            ChangeJob(
+                change.id,
+                ChangeKind(change.kind),
+                change.attempts,
+                int(note.message_id),
+                note.photo,
+                job,
+            )
+        )
+    return jobs
+
+
+async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
+    return {bid: text for bid, text in rows}
+
+
+def _held_by(owner: str) -> tuple[ColumnElement[bool], ...]:
+    return (NoteChange.lease_owner == owner, NoteChange.status == ChangeState.SENDING)
+
+
+async def record(
+    session: AsyncSession, outcomes: Sequence[ChangeOutcome], now: datetime, owner: str
+) -> None:
+    """Write what became of each change `owner` still holds; a media edit moves the photo."""
+    rows: list[dict[str, Any]] = []
+    counted: list[int] = []
+    for outcome in outcomes:
+        settled = outcome.state != ChangeState.PENDING
+        rows.append(
+            {
+                "id": outcome.change_id,
+                "status": outcome.state.value,
+                "error": outcome.error,
+                "not_before": outcome.not_before or now,
+                "done_at": now if settled else None,
+                "lease_owner": None,
+                "lease_until": None,
+            }
+        )
+        if outcome.count and outcome.state != ChangeState.DONE:
+            counted.append(outcome.change_id)
+    for chunk in chunks(counted):
+        await session.execute(
+            update(NoteChange)
+            .where(NoteChange.id.in_(chunk), *_held_by(owner))
+            .values(attempts=NoteChange.attempts + 1)
+        )
+    photos = [o for o in outcomes if o.photo is not None]
+    if photos:
+        # Before the changes are settled: the delivery is found through the change.
+        for outcome in photos:
+            delivery = select(NoteChange.delivery_id).where(NoteChange.id == outcome.change_id)
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.id == delivery.scalar_subquery())
+                .values(photo=outcome.photo)
+            )
+    if rows:
+        await session.execute(
+            update(NoteChange).where(*_held_by(owner)),
+            rows,
+            execution_options={"synchronize_session": None},
+        )
+
+
+async def extend_leases(
+    session: AsyncSession, owner: str, ids: Sequence[int], until: datetime
+) -> list[int]:
+    """Keep the given changes `owner` still holds until `until`; returns those it holds."""
+    kept: list[int] = []
+    for chunk in chunks(ids):
+        result = await session.scalars(
+            update(NoteChange)
+            .where(NoteChange.id.in_(chunk), *_held_by(owner))
+            .values(lease_until=until)
+            .returning(NoteChange.id)
+        )
+        kept.extend(result)
+    return kept
+
+
+async def release_leases(session: AsyncSession, owner: str) -> int:
+    """Give back the changes `owner` claimed and never applied."""
+    result = await session.execute(
+        update(NoteChange)
+        .where(*_held_by(owner))
+        .values(status=ChangeState.PENDING, lease_owner=None, lease_until=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def counts_for_broadcast(
+    session: AsyncSession, broadcast_id: int, kind: ChangeKind
+) -> ChangeCounts:
+    """How far the changes of `kind` to a broadcast's copies have got."""
+    rows = await session.execute(
+        select(NoteChange.status, func.count())
+        .join(Delivery, Delivery.id == NoteChange.delivery_id)
+        .where(Delivery.broadcast_id == broadcast_id, NoteChange.kind == kind)
+        .group_by(NoteChange.status)
+    )
+    return ChangeCounts.of({ChangeState(status): int(n) for status, n in rows})
+
+
+async def counts(session: AsyncSession) -> dict[tuple[ChangeKind, ChangeState], int]:
+    """Every change by kind and state (for /stats)."""
+    rows = await session.execute(
+        select(NoteChange.kind, NoteChange.status, func.count()).group_by(
+            NoteChange.kind, NoteChange.status
+        )
+    )
+    return {(ChangeKind(kind), ChangeState(status)): int(n) for kind, status, n in rows}
+
+
+async def announced_notes(session: AsyncSession, paths: Sequence[str]) -> dict[int, NoteShown]:
+    """What the notes of the announced posts at `paths` show, by post id."""
+    ids: list[int] = []
+    for chunk in chunks(paths):
+        ids.extend(
+            await session.scalars(
+                select(PostRow.id).where(
+                    PostRow.path.in_(chunk), PostRow.state == PostState.ANNOUNCED
+                )
+            )
+        )
+    return await _shown_by_id(session, ids)
+
+
+async def kill_unsent(session: AsyncSession, where: ColumnElement[bool], reason: str) -> None:
+    """Send none of the rows matching `where` still to go (a retracted post, a recall)."""
+    await session.execute(
+        update(Delivery)
+        .where(where, Delivery.status.in_(LIVE_DELIVERY_STATES))
+        .values(status=DeliveryState.DEAD, error=reason, lease_owner=None, lease_until=None)
+    )
+
+
+async def follow_edits(
+    session: AsyncSession,
+    before: dict[int, NoteShown],
+    now: datetime,
+    *,
+    corrections: bool,
+    retractions: bool,
+) -> dict[ChangeKind, int]:
+    """Queue the changes the edits of announced posts call for; posts changed, by kind.
+
+    `before` is what the posts' notes showed before this scan recorded their files.
+    """
+    after = await _shown_by_id(session, list(before))
+    changed: dict[ChangeKind, int] = {}
+    for post_id, old in before.items():
+        new = after.get(post_id)
+        if new is None:
+            continue
+        kind = change_for(old, new, corrections=corrections, retractions=retractions)
+        if kind is None:
+            continue
+        if kind == ChangeKind.DELETE:
+            await kill_unsent(session, Delivery.post_id == post_id, "post retracted")
+        await queue(session, kind, Delivery.post_id == post_id, now)
+        changed[kind] = changed.get(kind, 0) + 1
+    return changed
+
+
+async def _shown_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, NoteShown]:
+    shown: dict[int, NoteShown] = {}
+    for chunk in chunks(ids):
+        rows = await session.execute(
+            select(
+                PostRow.id,
+                PostRow.title,
+                PostRow.excerpt,
+                PostRow.url,
+                PostRow.image_url,
+                PostRow.published,
+            ).where(PostRow.id.in_(chunk))
+        )
+        for row in rows:
+            shown[row.id] = NoteShown(row.title, row.excerpt, row.url, row.image_url, row.published)
+    return shown
