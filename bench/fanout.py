@@ -8,8 +8,13 @@ Setup (not measured): a migrated database whose first scan is done, then chats t
 Zipf's law (weight 1/rank), and the post carries the 3 most popular topics: the largest
 fan-out this population allows. Measured: writing the post file and running
 `bot.scanning.scan.scan(store, settings)`, the bot's own path, which queues one delivery per
-recipient with a single INSERT…SELECT. A second post with the same topics is then
-announced under tracemalloc for the Python heap's peak.
+recipient with a single INSERT…SELECT; the same post (under another file name) is announced
+3 times into an emptied outbox and the median reported. One more is then announced under
+tracemalloc for the Python heap's peak.
+
+With `--filtered 0.1`, 10% of the chats then get keyword filters (2 include words and 1
+exclude word each, from the generated posts' vocabulary), and the same post (same text, same
+topics) is announced again, timed and traced: the fan-out with filters, next to the one without.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ import random
 import statistics
 import tempfile
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from benchlib import (
+    WORDS,
     Stopwatch,
     analyze,
     bench_database,
@@ -41,15 +48,22 @@ from benchlib import (
     topic_pool,
     utcnow,
 )
+from sqlalchemy import delete, insert, select
 
+from bot.domain.filters import ChatFilters, post_words
 from bot.domain.pacing import HEADROOM
+from bot.domain.posts import MalformedPost
 from bot.domain.topics import topic_key
 from bot.messaging.transport import concurrency_for
+from bot.scanning.files import read_post
 from bot.scanning.scan import scan
+from bot.settings import Settings
+from storage.models import Base
 from storage.store import Store
 
 CHUNK = 20_000  # chats generated and inserted at a time
 CLAIMS = 5
+REPEATS = 3  # timed announcements per case; the median is reported
 LEASE = timedelta(seconds=30)
 
 
@@ -99,7 +113,89 @@ async def populate(
     return subscriptions, len(following)
 
 
-async def run(chats: int, per_chat: int, database_url: str | None, seed: int) -> None:
+async def add_filters(store: Store, chats: int, share: float, seed: int) -> dict[int, ChatFilters]:
+    """Give `share` of the chats 2 include words and 1 exclude word; returns them by chat."""
+    rng = random.Random(seed)
+    given: dict[int, ChatFilters] = {}
+    for chat in range(1, chats + 1):
+        if rng.random() < share:
+            include, exclude = rng.sample(WORDS, 2), rng.choice(WORDS)
+            given[chat] = ChatFilters(tuple(w for w in include if w != exclude), (exclude,))
+    rows = [
+        {"chat_id": chat, "word": word, "include": include}
+        for chat, f in given.items()
+        for include, words in ((True, f.include), (False, f.exclude))
+        for word in words
+    ]
+    async with store.engine.begin() as conn:
+        for start in range(0, len(rows), CHUNK):
+            await conn.execute(
+                insert(Base.metadata.tables["chat_filters"]), rows[start : start + CHUNK]
+            )
+    return given
+
+
+async def following(store: Store, post_keys: set[str]) -> set[int]:
+    """The chats that follow one of the post's topics (to check the filtered fan-out)."""
+    table = Base.metadata.tables["subscriptions"]
+    async with store.engine.connect() as conn:
+        rows = await conn.scalars(
+            select(table.c.chat_id).where(table.c.topic.in_(post_keys)).distinct()
+        )
+        return set(rows)
+
+
+@dataclass
+class Case:
+    """One announcement measured: the timed scan, then an identical one traced."""
+
+    name: str
+    slug: str
+    recipients: int = 0
+    traced_recipients: int = 0
+    seconds: float = 0.0
+    heap_mib: float = 0.0
+    rss_before: float = 0.0
+    rss_after: float = 0.0
+    pending: int = 0
+
+
+async def empty_outbox(store: Store) -> None:
+    """Delete every delivery (setup): a bigger outbox slows the INSERT, so cases start even."""
+    async with store.engine.begin() as conn:
+        await conn.execute(delete(Base.metadata.tables["deliveries"]))
+    await analyze(store)
+
+
+async def announce(
+    store: Store, settings: Settings, content: Path, topics: Sequence[str], seed: int, case: Case
+) -> Path:
+    """Announce the post `seed` makes REPEATS times timed (the median counts), then once traced,
+    each time into an empty outbox; returns its file."""
+    seconds = []
+    case.rss_before = maxrss_mib()
+    for attempt in range(REPEATS):
+        await empty_outbox(store)
+        slug = f"{case.slug}-timed-{attempt}"
+        path = new_post(content, random.Random(seed), slug, topics, utcnow())
+        with Stopwatch() as timed:
+            first = await scan(store, settings)
+        seconds.append(timed.seconds)
+    case.seconds, case.rss_after = statistics.median(seconds), maxrss_mib()
+    case.recipients = sum(a.recipients for a in first.announced)
+    await empty_outbox(store)
+    new_post(content, random.Random(seed), f"{case.slug}-traced", topics, utcnow())
+    with heap_peak() as peak:
+        second = await scan(store, settings)
+    case.heap_mib = peak.mib
+    case.pending = await store.pending_count()
+    case.traced_recipients = sum(a.recipients for a in second.announced)
+    return path
+
+
+async def run(
+    chats: int, per_chat: int, database_url: str | None, seed: int, filtered: float
+) -> None:
     names, _ = zipf_topics(random.Random(seed))
     post_topics = names[:3]
     post_keys = {topic_key(name) for name in post_topics}
@@ -123,17 +219,27 @@ async def run(chats: int, per_chat: int, database_url: str | None, seed: int) ->
                 )
                 print(f"post topics: {', '.join(post_topics)}; chats following any: {expected:,}")
 
-                rng = random.Random(seed + 1)
-                rss_before = maxrss_mib()
-                new_post(content, rng, "fanout-timed", post_topics, utcnow())
-                with Stopwatch() as timed:
-                    first = await scan(store, settings)
-                rss_after = maxrss_mib()
-
-                new_post(content, rng, "fanout-traced", post_topics, utcnow())
-                with heap_peak() as peak:
-                    second = await scan(store, settings)
-                pending = await store.pending_count()
+                cases = [Case("no filters", "fanout")]
+                await announce(store, settings, content, post_topics, seed + 1, cases[0])
+                expected_filtered = None
+                if filtered:
+                    with Stopwatch() as setup:
+                        given = await add_filters(store, chats, filtered, seed + 2)
+                        await analyze(store)
+                    print(
+                        f"setup: {len(given):,} chats ({filtered:.0%}) given keyword filters "
+                        f"in {setup.seconds:.1f} s (not measured)"
+                    )
+                    cases.append(Case(f"{filtered:.0%} filtered", "filtered"))
+                    path = await announce(store, settings, content, post_topics, seed + 1, cases[1])
+                    post = read_post(content, path)
+                    assert not isinstance(post, MalformedPost)
+                    mentioned = post_words(post.title, post.excerpt, [t.name for t in post.topics])
+                    expected_filtered = sum(
+                        1
+                        for chat in await following(store, post_keys)
+                        if chat not in given or given[chat].allows(mentioned)
+                    )
 
                 # What a sender then does first with that outbox: lease a batch of rows.
                 batch = concurrency_for(1000 * HEADROOM)
@@ -146,12 +252,11 @@ async def run(chats: int, per_chat: int, database_url: str | None, seed: int) ->
             finally:
                 await store.close()
 
-    timed_recipients = sum(a.recipients for a in first.announced)
-    traced_recipients = sum(a.recipients for a in second.announced)
     print_table(
         f"announcing one post: {chats:,} chats x {per_chat} subscriptions",
         [
             "database",
+            "case",
             "subscriptions",
             "recipients",
             "scan() seconds",
@@ -163,23 +268,34 @@ async def run(chats: int, per_chat: int, database_url: str | None, seed: int) ->
         [
             [
                 "sqlite" if database_url is None else "postgresql",
+                case.name,
                 subscriptions,
-                timed_recipients,
-                timed.seconds,
-                peak.mib,
-                rss_before,
-                rss_after,
+                case.recipients,
+                case.seconds,
+                case.heap_mib,
+                case.rss_before,
+                case.rss_after,
                 statistics.median(claims),
             ]
+            for case in cases
         ],
     )
-    ok = timed_recipients == traced_recipients == expected and pending == 2 * expected
+    wanted = [expected] + ([expected_filtered] if expected_filtered is not None else [])
+    got = [(case.recipients, case.traced_recipients) for case in cases]
+    pending = [case.pending for case in cases]
+    ok = got == [(n, n) for n in wanted] and pending == wanted
+    if len(cases) > 1:
+        print(
+            f"\nwith filters / without: {cases[1].seconds / cases[0].seconds:.2f}x the time, "
+            f"peak heap {cases[1].heap_mib:.3f} MiB vs {cases[0].heap_mib:.3f} MiB"
+        )
     print(
-        f"\ncheck: recipients {timed_recipients:,} (timed) and {traced_recipients:,} (traced), "
-        f"{expected:,} expected, {pending:,} rows pending in the outbox: "
-        f"{'OK' if ok else 'MISMATCH'}\n"
-        "peak heap: tracemalloc peak during the second, identical announcement;\n"
-        "max RSS: ru_maxrss of this process just before and just after the timed scan();\n"
+        f"\ncheck: recipients (timed, traced) {got}, expected {wanted}, "
+        f"rows pending in the outbox after each case {pending}: {'OK' if ok else 'MISMATCH'}\n"
+        f"scan() seconds: median of {REPEATS} announcements of the same post, each into an "
+        "empty outbox;\n"
+        "peak heap: tracemalloc peak during one more, identical announcement;\n"
+        "max RSS: ru_maxrss of this process just before and just after the timed scans;\n"
         f"claim: store.claim_deliveries() of {batch} rows (a sender's batch at SEND_RATE=1000) "
         f"from that outbox, median of {CLAIMS}"
     )
@@ -202,11 +318,17 @@ def main() -> None:
         "default: a temporary SQLite file",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--filtered",
+        type=float,
+        default=0.0,
+        help="share of chats then given keyword filters, the same post announced again (e.g. 0.1)",
+    )
     args = parser.parse_args()
     chats = args.chats
     if args.subscriptions is not None:
         chats = math.ceil(args.subscriptions / args.per_chat)
-    asyncio.run(run(chats, args.per_chat, args.database_url, args.seed))
+    asyncio.run(run(chats, args.per_chat, args.database_url, args.seed, args.filtered))
 
 
 if __name__ == "__main__":

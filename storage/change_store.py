@@ -134,7 +134,6 @@ class ChangeStore:
             if not result.rowcount:  # type: ignore[attr-defined]
                 return None
             of_broadcast = Delivery.broadcast_id == broadcast_id
-            await changes.kill_unsent(session, of_broadcast, "broadcast recalled")
             # Edits not yet applied would only be deleted after: they are dropped.
             await session.execute(
                 delete(NoteChange).where(
@@ -143,7 +142,10 @@ class ChangeStore:
                     NoteChange.delivery_id.in_(select(Delivery.id).where(of_broadcast)),
                 )
             )
+            # Copies in flight are deleted too, once their send is recorded; then nothing
+            # more is sent.
             queued = await changes.queue(session, ChangeKind.DELETE, of_broadcast, now)
+            await changes.kill_unsent(session, of_broadcast, "broadcast recalled")
             info = await broadcasts.get(session, broadcast_id)
             detail = _detail(broadcast_id, info.html if info else "")
             await audit.record(session, actor, AuditAction.BROADCAST_RECALLED, detail, now)

@@ -59,8 +59,8 @@ async def queue(
         literal(now, UTCDateTime()).label("created_at"),
     ).where(
         where,
-        Delivery.status == DeliveryState.SENT,
-        Delivery.message_id.is_not(None),
+        # A note in flight gets its change too: it is applied once the send is recorded.
+        Delivery.status.in_([DeliveryState.SENT, DeliveryState.SENDING]),
         ~deleted,
         ~waiting,
     )
@@ -77,14 +77,31 @@ async def claim(
     lease: timedelta,
     broadcast_id: int | None,
 ) -> list[ChangeJob]:
-    """Lease up to `limit` due changes to `owner`, oldest first, with the notes they change."""
+    """Lease up to `limit` due changes to `owner`, oldest first, with the notes they change.
+
+    A change waits until its note's send is recorded (its message id known). One whose note,
+    a lease after the change was queued, is not sent (the send failed, the chat blocked the
+    bot, or it went back to the queue and will show the new content) is skipped.
+    """
+    unsent = [DeliveryState.PENDING, DeliveryState.FAILED, DeliveryState.DEAD]
+    await session.execute(
+        update(NoteChange)
+        .where(
+            NoteChange.status == ChangeState.PENDING,
+            NoteChange.created_at < now - lease,
+            NoteChange.delivery_id.in_(select(Delivery.id).where(Delivery.status.in_(unsent))),
+        )
+        .values(status=ChangeState.SKIPPED, done_at=now)
+    )
+    sent = exists().where(Delivery.id == NoteChange.delivery_id, Delivery.message_id.is_not(None))
     claimable = (
         select(NoteChange.id)
         .where(
             or_(
                 and_(NoteChange.status == ChangeState.PENDING, NoteChange.not_before <= now),
                 and_(NoteChange.status == ChangeState.SENDING, NoteChange.lease_until < now),
-            )
+            ),
+            sent,
         )
         .order_by(NoteChange.id)
         .limit(limit)
@@ -299,9 +316,11 @@ async def follow_edits(
         kind = change_for(old, new, corrections=corrections, retractions=retractions)
         if kind is None:
             continue
+        # Queued before the rows still to go are killed: those in flight are deleted too,
+        # once their send is recorded.
+        await queue(session, kind, Delivery.post_id == post_id, now)
         if kind == ChangeKind.DELETE:
             await kill_unsent(session, Delivery.post_id == post_id, "post retracted")
-        await queue(session, kind, Delivery.post_id == post_id, now)
         changed[kind] = changed.get(kind, 0) + 1
     return changed
 

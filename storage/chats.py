@@ -41,6 +41,15 @@ async def activate(
     return not was_active
 
 
+async def ensure(
+    session: AsyncSession, chat_id: int, chat_type: str, title: str, now: datetime
+) -> None:
+    """Register the chat if the bot never has; a known chat keeps its state."""
+    if await session.get(Chat, chat_id) is None:
+        await activate(session, chat_id, chat_type, title, now)
+        await session.flush()
+
+
 async def state(session: AsyncSession, chat_id: int) -> ChatState | None:
     """The chat's state; None for a chat the bot never registered."""
     status = await session.scalar(select(Chat.status).where(Chat.id == chat_id))

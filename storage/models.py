@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.domain.filters import WORD_LIMIT
 from bot.domain.states import (
     LIVE_CHANGE_STATES,
     LIVE_DELIVERY_STATES,
@@ -97,6 +98,23 @@ class Subscription(Base):
     __table_args__ = (Index("ix_subscriptions_topic_chat", "topic", "chat_id"),)
 
 
+class ChatFilter(Base):
+    """A keyword filter of a chat: an include word (only posts mentioning one) or an exclude word.
+
+    Words are stored normalised (bot.domain.filters.normalise).
+    """
+
+    __tablename__ = "chat_filters"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    )
+    word: Mapped[str] = mapped_column(String(WORD_LIMIT), primary_key=True)
+    include: Mapped[bool] = mapped_column(Boolean)
+
+
 class SourceFile(Base):
     """What the last scan saw of one file in the content folder."""
 
@@ -142,6 +160,17 @@ class PostTopic(Base):
     topic: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
+
+
+class PostWord(Base):
+    """A normalised word of an announced post's title, excerpt or topics: what filters match."""
+
+    __tablename__ = "post_words"
+
+    post_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(String(WORD_LIMIT), primary_key=True)
 
 
 class Broadcast(Base):

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, chats
+from storage import catalogue, chats, filters
 from storage.engine import chunks
 from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
 
@@ -30,7 +30,8 @@ def _queued(now: datetime) -> list[Any]:
 
 
 async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
-    """Write one outbox row per active chat following any of the post's topics.
+    """Write one outbox row per active chat following any of the post's topics, its keyword
+    filters permitting (storage.filters.allows; the post's words are recorded first).
 
     One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
     """
@@ -49,6 +50,7 @@ async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
         .where(
             Subscription.topic.in_(select(PostTopic.topic).where(PostTopic.post_id == post_id)),
             Chat.status == ChatState.ACTIVE,
+            filters.allows(Subscription.chat_id, post_id),
         )
         .group_by(Subscription.chat_id)
     )

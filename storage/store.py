@@ -1,7 +1,8 @@
 """The store: one transaction per use case, domain types out.
 
 Each method opens one transaction and calls the query functions of storage.chats,
-storage.catalogue, storage.outbox, storage.schedule, storage.broadcasts and storage.stats
+storage.catalogue, storage.filters, storage.outbox, storage.schedule, storage.broadcasts and
+storage.stats
 (the SQLAlchemy 2 way: the session's lifecycle stays outside the functions that access data).
 """
 
@@ -15,13 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain import announcing
 from bot.domain.audit import AuditAction
 from bot.domain.broadcasts import BroadcastInfo, Progress
+from bot.domain.filters import Added, ChatFilters, post_words
+from bot.domain.health import OutboxSummary
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
 from bot.domain.states import BroadcastState, ChangeKind, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import audit, broadcasts, catalogue, changes, chats, outbox, schedule
+from storage import (
+    audit,
+    broadcasts,
+    catalogue,
+    changes,
+    chats,
+    filters,
+    monitoring,
+    outbox,
+    schedule,
+)
 from storage.change_store import ChangeStore
 from storage.engine import create_engine
 from storage.stats import stats
@@ -82,6 +95,7 @@ class Store(ChangeStore):
         async with self._sessions.begin() as session:
             if not await chats.move(session, old_id, new_id, now):
                 return
+            await filters.copy(session, old_id, new_id)
             await outbox.move_live(session, old_id, new_id)
             await outbox.kill_live(session, old_id, f"chat migrated to {new_id}")
             await chats.remove(session, old_id)
@@ -176,9 +190,47 @@ class Store(ChangeStore):
         for post, state in announcing.decide(due, settled):
             await catalogue.settle(session, post.id, state, now)
             if state == PostState.ANNOUNCED:
+                await Store._record_words(session, post.id)
                 recipients = await outbox.queue_post(session, post.id, now)
                 announced.append(Announcement(post.path, post.title, post.url, recipients))
         return announced
+
+    @staticmethod
+    async def _record_words(session: AsyncSession, post_id: int) -> None:
+        """Store the words keyword filters match in the post (title, excerpt, topics)."""
+        title, excerpt, _, _, names = (await catalogue.contents(session, {post_id}))[post_id]
+        words = post_words(title, excerpt, names.values())
+        await filters.record_post_words(session, post_id, words)
+
+    # -- keyword filters --------------------------------------------------------------------
+
+    async def filters(self, chat_id: int) -> ChatFilters:
+        """The chat's keyword filters."""
+        async with self._sessions.begin() as session:
+            return await filters.of_chat(session, chat_id)
+
+    async def add_filters(
+        self,
+        chat_id: int,
+        chat_type: str,
+        title: str,
+        wanted: Sequence[tuple[str, bool]],
+        now: datetime,
+    ) -> list[Added]:
+        """Give the chat filter words (word, include), registering it; what each did."""
+        async with self._sessions.begin() as session:
+            await chats.ensure(session, chat_id, chat_type, title, now)
+            return [await filters.add(session, chat_id, word, inc) for word, inc in wanted]
+
+    async def remove_filter(self, chat_id: int, word: str) -> bool:
+        """Drop one filter word; False if the chat had none such."""
+        async with self._sessions.begin() as session:
+            return await filters.remove(session, chat_id, word)
+
+    async def clear_filters(self, chat_id: int) -> int:
+        """Drop all the chat's filter words; returns how many it had."""
+        async with self._sessions.begin() as session:
+            return await filters.clear(session, chat_id)
 
     # -- the outbox -------------------------------------------------------------------------
 
@@ -225,6 +277,11 @@ class Store(ChangeStore):
         """Rows not yet sent, failed or dead."""
         async with self._sessions.begin() as session:
             return await outbox.pending_count(session)
+
+    async def outbox_summary(self) -> OutboxSummary:
+        """Rows to send, the oldest one's age, broadcasts by state (health checks, metrics)."""
+        async with self._sessions.begin() as session:
+            return await monitoring.outbox_summary(session)
 
     # -- the shared send schedule -----------------------------------------------------------
 

@@ -72,7 +72,8 @@ class ChangeKind(StrEnum):
 
 
 class ChangeState(StrEnum):
-    """A change to one sent note: pending -> sending (leased) -> done | refused | failed.
+    """A change to one sent note: pending -> sending (leased) -> done | refused | failed, or
+    pending -> skipped when the note, still in flight when the change was queued, was not sent.
 
     Like a delivery: claimed under a lease, given back on a retry or a clean shutdown, taken
     over by another sender once the lease runs out. Applying it again is harmless: Telegram
@@ -84,6 +85,7 @@ class ChangeState(StrEnum):
     DONE = "done"
     REFUSED = "refused"  # Telegram allows it no more (older than 48 h, rights gone)
     FAILED = "failed"  # an unexpected error, or too many attempts
+    SKIPPED = "skipped"  # the note was in flight when queued and in the end never sent
 
 
 LIVE_CHANGE_STATES = (ChangeState.PENDING, ChangeState.SENDING)

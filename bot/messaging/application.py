@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, ExtBot
 
@@ -12,6 +12,7 @@ from bot.domain.texts import ADMIN_COMMANDS, COMMANDS
 from bot.messaging import handlers, jobs
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.messaging.pacing import TelegramRateLimiter
+from bot.messaging.timing import TimedUpdates
 from bot.messaging.transport import DEFAULTS
 from bot.settings import Settings
 
@@ -28,6 +29,7 @@ def build_application(services: Services) -> NewsApplication:
         .defaults(DEFAULTS)
         .context_types(ContextTypes(context=NewsContext))
         .rate_limiter(TelegramRateLimiter(services.limiter))
+        .concurrent_updates(TimedUpdates(services.metrics))
         .build()
     )
     application.bot_data["services"] = services
@@ -47,3 +49,17 @@ async def register_commands(bot: ExtBot[None], settings: Settings) -> None:
         except TelegramError as exc:
             # Telegram knows no private chat with an admin who never opened the bot.
             logger.info("admin commands not shown to %d yet: %s", admin_id, exc.message)
+
+
+async def queue_update(application: NewsApplication, data: object) -> None:
+    """Hand an update Telegram pushed (webhook mode) to the application, as polling would.
+
+    ValueError when it is not an update.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        raise ValueError("not an update")
+    try:
+        update = Update.de_json(data, application.bot)
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"not an update: {exc}") from None
+    await application.update_queue.put(update)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram.error import TelegramError
 
 from bot.domain.texts import progress_line
 from bot.messaging import keyboards
 from bot.messaging.change_jobs import change_progress_job
-from bot.messaging.context import NewsApplication, NewsContext
+from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings
 from storage.locks import is_outage
@@ -37,11 +38,36 @@ async def scan_job(context: NewsContext) -> None:
     # both read (and both log) the same changed files.
     if not services.leading or services.scanning.locked():
         return
+    await scan_now(services)
+
+
+async def scan_on_request(services: Services) -> None:
+    """Scan as soon as Services.request_scan() asks (after the scan running then, if any).
+
+    Runs until cancelled. Only the process holding the poller role scans; elsewhere a
+    request is dropped (that process's next SCAN_INTERVAL scan is the holder's business).
+    """
+    while True:
+        await services.scan_requested.wait()
+        services.scan_requested.clear()
+        if not services.leading:
+            continue
+        try:
+            await scan_now(services)
+        except Exception:
+            logger.exception("the requested scan failed")
+
+
+async def scan_now(services: Services) -> None:
+    """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
         async with services.scanning:
+            started = time.perf_counter()
             result = await scan(
-                services.store, services.settings, stop=services.stopping, now=context.now()
+                services.store, services.settings, stop=services.stopping, now=services.clock.now()
             )
+            services.last_scan_at = services.clock.now()
+            services.metrics.scanned(time.perf_counter() - started, services.last_scan_at)
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)

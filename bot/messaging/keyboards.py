@@ -35,7 +35,7 @@ def send_or_cancel(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:
     send = callbacks.broadcast_data(Action.SEND_BROADCAST, broadcast_id)
     cancel = callbacks.broadcast_data(Action.CANCEL_BROADCAST, broadcast_id)
     return InlineKeyboardMarkup(
-        [[button(texts.send_button(audience), send), button(texts.CANCEL, cancel)]]
+        [[button(texts.send_button(audience), send), button(_(texts.CANCEL), cancel)]]
     )
 
 

@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain import callbacks
 from bot.domain.callbacks import Action, BroadcastButton, TopicButton
+from bot.domain.i18n import _
 from bot.domain.texts import STALE_BUTTON
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import answer
@@ -35,7 +36,7 @@ def button(
         assert query is not None
         parsed = callbacks.parse(query.data or "")
         if not isinstance(parsed, kind) or not isinstance(query.message, Message):
-            await answer(query, STALE_BUTTON)
+            await answer(query, _(STALE_BUTTON))
             return
         await callback(update, context, parsed, query.message)
 

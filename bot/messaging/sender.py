@@ -32,6 +32,7 @@ from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, Grou
 from bot.messaging.pacing import limiter_rate, retry_seconds
 from bot.messaging.transport import concurrency_for
 from bot.settings import Settings
+from bot.telemetry import Metrics
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -72,8 +73,10 @@ class Sender:
         retry_base: float = 1.0,
         group_limit: tuple[int, timedelta] = (GROUP_LIMIT, GROUP_WINDOW),
         clock: Clock = SYSTEM_CLOCK,
+        metrics: Metrics | None = None,
     ) -> None:
         self.clock = clock
+        self.metrics = metrics or Metrics()
         self.store = store
         self.bot = bot
         self.limiter = limiter
@@ -193,6 +196,9 @@ class Sender:
                     "unexpected error sending delivery %d to chat %d", job.id, job.chat_id
                 )
                 outcome = self._retry(job, "internal error (see log)")
+            self.metrics.note(
+                "broadcast" if job.broadcast_id is not None else "post", _outcome_name(outcome)
+            )
             if outcome is None:
                 self._held_until.pop(job.id, None)
             else:
@@ -262,6 +268,7 @@ class Sender:
         except RetryAfter as exc:
             seconds = retry_seconds(exc.retry_after)
             logger.warning("Telegram asked to slow down: pausing all sends for %.0f s", seconds)
+            self.metrics.told_to_wait(seconds)
             await self.limiter.pause(seconds)
             return Retry(
                 job.id, self.clock.now() + timedelta(seconds=seconds), str(exc), count=False
@@ -359,6 +366,17 @@ class _Stopped(Exception):
 
 class _LeaseLost(Exception):
     """The row's lease ran out (or passed to another sender) before its send."""
+
+
+def _outcome_name(outcome: Outcome | None) -> str:
+    """The metrics' word for a send attempt's end (deferred: rate limits; dropped: chat gone)."""
+    if isinstance(outcome, Sent):
+        return "sent"
+    if isinstance(outcome, Retry):
+        return "retry" if outcome.count else "deferred"
+    if isinstance(outcome, Failed):
+        return "failed"
+    return "dropped"
 
 
 def _chat_gone(error: str) -> bool:

@@ -1,9 +1,9 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), topics (/topics), broadcasts (/broadcast and its buttons),
-broadcast_changes (Edit and Recall under a sent broadcast's report, the new text), stats
-(/stats), audit (/audit), membership (migrations, the bot removed), errors (unknown
+the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
+buttons), broadcast_changes (Edit and Recall under a sent broadcast's report, the new text),
+stats (/stats), audit (/audit), membership (migrations, the bot removed), errors (unknown
 buttons, the error handler). Buttons are routed by the prefix of their callback data.
 """
 
@@ -15,6 +15,7 @@ from bot.messaging.handlers import (
     broadcast_changes,
     broadcasts,
     errors,
+    filters,
     membership,
     start,
     stats,
@@ -25,6 +26,7 @@ from bot.messaging.handlers import (
 FEATURES = (
     start,
     subscriptions,
+    filters,
     topics,
     broadcasts,
     broadcast_changes,

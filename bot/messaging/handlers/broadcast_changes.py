@@ -49,7 +49,7 @@ async def change_pressed(
     info = await context.store.broadcast(pressed.broadcast_id)
     now = context.now()
     if info is None or info.preview_chat_id != message.chat.id:
-        await answer(query, texts.NOT_YOUR_BROADCAST, alert=True)
+        await answer(query, _(texts.NOT_YOUR_BROADCAST), alert=True)
     elif pressed.action == Action.EDIT_BROADCAST:
         if not await context.store.request_broadcast_edit(info.id, now):
             await answer(query, _(NOT_EDITABLE), alert=True)

@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.domain import texts
+from bot.domain.i18n import _
 from bot.messaging.context import NewsApplication, NewsContext
 from bot.messaging.replying import answer
 
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 async def unknown_button(update: Update, context: NewsContext) -> None:
     """Callback data this bot did not make (forged, or from another bot): a quiet answer."""
     assert update.callback_query is not None
-    await answer(update.callback_query, texts.STALE_BUTTON)
+    await answer(update.callback_query, _(texts.STALE_BUTTON))
 
 
 async def on_error(update: object, context: NewsContext) -> None:
@@ -28,9 +29,9 @@ async def on_error(update: object, context: NewsContext) -> None:
     try:
         if update.callback_query is not None:
             # A button press is answered on the button: nothing is posted into the chat.
-            await answer(update.callback_query, texts.SORRY)
+            await answer(update.callback_query, _(texts.SORRY))
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(texts.SORRY)
+            await update.effective_message.reply_text(_(texts.SORRY))
     except TelegramError:
         logger.warning("could not tell the user about the error", exc_info=True)
 

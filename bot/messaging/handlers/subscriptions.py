@@ -10,6 +10,7 @@ from telegram import Chat, Message, Update
 from bot.domain import texts
 from bot.domain.callbacks import Action, TopicButton
 from bot.domain.commands import topic_words
+from bot.domain.i18n import _
 from bot.domain.texts import KEYBOARD_TOPICS
 from bot.domain.topics import TopicCount, TopicInfo, topic_key
 from bot.messaging import keyboards
@@ -32,7 +33,7 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         return
     known = await context.store.topics()
     if not known:
-        await reply(update, texts.NO_TOPICS_YET)
+        await reply(update, _(texts.NO_TOPICS_YET))
         return
     shown = known[:KEYBOARD_TOPICS]
     markup = keyboards.topics_to_follow(shown)
@@ -67,7 +68,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
     assert chat is not None
     followed = await context.store.subscriptions(chat.id)
     if not followed:
-        await reply(update, texts.FOLLOWS_NOTHING)
+        await reply(update, _(texts.FOLLOWS_NOTHING))
     elif not context.args:
         shown = followed[:KEYBOARD_TOPICS]
         markup = keyboards.topics_to_stop(shown)
@@ -87,7 +88,7 @@ async def subscriptions(update: Update, context: NewsContext) -> None:
     chat = update.effective_chat
     assert chat is not None
     followed = await context.store.subscriptions(chat.id)
-    await reply(update, texts.subscriptions(followed) if followed else texts.FOLLOWS_NOTHING_YET)
+    await reply(update, texts.subscriptions(followed) if followed else _(texts.FOLLOWS_NOTHING_YET))
 
 
 @chat_managers_only()
@@ -99,7 +100,7 @@ async def subscribe_pressed(
     known = await context.store.topics()
     topic = _resolve(pressed, known)
     if topic is None:
-        await answer(query, texts.TOPIC_GONE)
+        await answer(query, _(texts.TOPIC_GONE))
         return
     now = context.now()
     await context.store.subscribe(chat.id, chat.type, chat_title(chat), topic.key, now)
@@ -116,7 +117,7 @@ async def unsubscribe_pressed(
     followed = await context.store.subscriptions(chat.id)
     topic = _resolve(pressed, followed)
     if topic is None or not await context.store.unsubscribe(chat.id, topic.key):
-        await answer(query, texts.NOT_FOLLOWED_ANY_MORE)
+        await answer(query, _(texts.NOT_FOLLOWED_ANY_MORE))
     else:
         await answer(query, texts.unsubscribed_answer(topic.name))
 

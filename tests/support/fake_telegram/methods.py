@@ -20,6 +20,7 @@ from tests.support.fake_telegram.records import (
 from tests.support.fake_telegram.rules import CALLBACK_ANSWER_LIMIT
 from tests.support.fake_telegram.state import scope_key
 from tests.support.fake_telegram.updates import chat_member, human_user
+from tests.support.fake_telegram.webhook import NOT_ALLOWED_BY_DEFAULT, WebhookPush
 
 SEND_METHODS = frozenset(
     [
@@ -47,8 +48,6 @@ SEND_METHODS = frozenset(
         "forwardMessages",
     ]
 )
-# Update types getUpdates leaves out until allowed_updates names them.
-NOT_ALLOWED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 GIFT_TYPES = (
     "unlimited_gifts",
     "limited_gifts",
@@ -58,7 +57,7 @@ GIFT_TYPES = (
 )  # the fields of ChatFullInfo.accepted_gift_types
 
 
-class BotApiMethods(MessageChanges):
+class BotApiMethods(MessageChanges, WebhookPush):
     """Telegram's side of each call: checks the chat, applies the knobs, performs the method."""
 
     def method_handlers(self) -> dict[str, Handler]:
@@ -132,25 +131,6 @@ class BotApiMethods(MessageChanges):
             raise ApiError(502, "Bad Gateway", deliberate=True)
 
     # ----------------------------------------------------------------- methods
-
-    def _delete_webhook(self, ex: Exchange) -> bool:
-        """deleteWebhook, dropping the queue when asked to."""
-        self.webhook_url = ""
-        if ex.params.get("drop_pending_updates") in (True, "true"):
-            self._updates.clear()
-        return True
-
-    def _set_webhook(self, ex: Exchange) -> bool:
-        self.webhook_url = str(ex.params["url"])
-        return True
-
-    def _get_webhook_info(self, ex: Exchange) -> JSON:
-        info: JSON = {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-        return info
 
     def _set_my_commands(self, ex: Exchange) -> bool:
         """setMyCommands with Telegram's rules for command names and descriptions."""

@@ -85,6 +85,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
 
     async def stop(self) -> None:
         """Stop serving and close every connection."""
+        await self.stop_pushing()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
