@@ -18,9 +18,11 @@ from telegram.error import InvalidToken, NetworkError
 from bot import runner
 from bot.assembly import open_services
 from bot.domain.audit import SHELL
-from bot.domain.change_texts import changes_summary
+from bot.domain.callbacks import parse_id
+from bot.domain.change_texts import change_line, changes_summary
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
+from bot.domain.states import ChangeKind
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
@@ -64,6 +66,10 @@ def parser() -> argparse.ArgumentParser:
     cast.add_argument("text", help="the message (plain text)")
     cast.add_argument("--topic", help="only the chats that follow this topic")
     cast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    recall = commands.add_parser(
+        "recall", help="delete every copy of a sent broadcast that Telegram still allows"
+    )
+    recall.add_argument("id", help="the broadcast's id (see newsbot audit)")
     commands.add_parser("stats", help="chats, subscriptions and deliveries")
     commands.add_parser("audit", help="the last editorial actions: who did what, when")
     db = commands.add_parser("db", help="database schema")
@@ -230,6 +236,36 @@ async def _deliver_with_progress(services: Services, broadcast_id: int) -> None:
     print("\n" + report.removeprefix("<i>").removesuffix("</i>"), file=sys.stderr)
 
 
+async def recall_command(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require_token()
+    broadcast_id = parse_id(args.id)
+    if broadcast_id is None:
+        raise CommandError(f"not a broadcast id: {args.id!r}")
+    async with open_services(settings, wait_for_database=False) as services:
+        store = services.store
+        queued = await store.recall_broadcast(broadcast_id, SHELL, services.clock.now())
+        if queued is None:
+            raise CommandError(f"broadcast {broadcast_id} was not sent, or is already recalled")
+        stop = _stop_on_signals()
+        async with services.sender.bot:
+            sending = asyncio.create_task(services.sender.run(stop, broadcast_id=broadcast_id))
+            try:
+                while True:
+                    counts = await store.change_progress(broadcast_id, ChangeKind.DELETE)
+                    _draw(counts.total - counts.remaining, counts.total)
+                    if counts.remaining == 0 or await sleep_unless(stop, 0.5):
+                        break
+            finally:
+                stop.set()
+                await sending
+        counts = await store.change_progress(broadcast_id, ChangeKind.DELETE)
+        if counts.remaining == 0:
+            await store.finish_change(broadcast_id, ChangeKind.DELETE)
+        line = change_line(ChangeKind.DELETE, counts, final=counts.remaining == 0)
+        print("\n" + html.unescape(line.removeprefix("<i>").removesuffix("</i>")), file=sys.stderr)
+    return 0
+
+
 def _draw(done: int, total: int) -> None:
     width = 40
     filled = width * done // max(total, 1)
@@ -293,6 +329,7 @@ COMMANDS = {
     "scan": scan_command,
     "preview": preview_command,
     "broadcast": broadcast_command,
+    "recall": recall_command,
     "stats": stats_command,
     "audit": audit_command,
     "db": db_command,
