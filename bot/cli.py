@@ -1,10 +1,11 @@
-"""The `newsbot` command line: run, worker, scan, preview, broadcast, stats, db upgrade."""
+"""The `newsbot` command line: run, worker, scan, preview, broadcast, stats, deliveries, db."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import html
+import json
 import signal
 import sys
 import time
@@ -15,20 +16,24 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import runner
+from bot import editors_cli, runner
 from bot.assembly import open_services
-from bot.domain.audit import SHELL
+from bot.domain.audit import SHELL, AuditAction
 from bot.domain.callbacks import parse_id
 from bot.domain.change_texts import change_line, changes_summary
+from bot.domain.delivery_log import DeliveryQuery
+from bot.domain.delivery_log import table as delivery_table
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.states import ChangeKind
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
-from bot.logs import configure_logging
+from bot.editors_cli import EditorError
+from bot.logs import configure_logging, log_broadcast
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
+from bot.scanning.git import GitContent
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings, SettingsError
 from storage.schema import (
@@ -71,7 +76,17 @@ def parser() -> argparse.ArgumentParser:
     )
     recall.add_argument("id", help="the broadcast's id (see newsbot audit)")
     commands.add_parser("stats", help="chats, subscriptions and deliveries")
-    commands.add_parser("audit", help="the last editorial actions: who did what, when")
+    sent = commands.add_parser(
+        "deliveries", help="what was sent, when, and what failed and why (newest first)"
+    )
+    sent.add_argument("--failed", action="store_true", help="only what did not get through")
+    which = sent.add_mutually_exclusive_group()
+    which.add_argument("--post", metavar="FILE", help="only this post's notes")
+    which.add_argument("--broadcast", metavar="ID", type=int, help="only this broadcast")
+    sent.add_argument("--chat", metavar="ID", type=int, help="only this chat")
+    sent.add_argument("--limit", metavar="N", type=_positive, default=50, help="at most N rows")
+    sent.add_argument("--json", action="store_true", help="one JSON object per row")
+    editors_cli.add_commands(commands)
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
     return main
@@ -90,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DatabaseUnreachable,
         ContentDirMissing,
         CommandError,
+        EditorError,
     ) as exc:
         print(f"newsbot: error: {exc}", file=sys.stderr)
         return 2
@@ -122,6 +138,7 @@ async def worker_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
+    settings = await _pull_content(settings)
     if args.dry_run:
         # A dry run writes nothing: not even the SQLite file, its -wal, or a migration.
         async with snapshot_store(settings.database_url) as copy:
@@ -141,7 +158,11 @@ async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
     for post in result.announced:
         print(f"{'would announce' if args.dry_run else 'announced'}: {post.path}")
         print(f"    {post.title}\n    {post.url}\n    to {post.recipients} chat(s)")
-    if not result.announced:
+    for due in result.waiting_live:
+        print(
+            f"{'would wait' if args.dry_run else 'waiting'} until live: {due.path}\n    {due.url}"
+        )
+    if not result.announced and not result.waiting_live:
         print("Nothing new to announce.")
     # Apart from the above: these reveal nothing (not even their topics) until their date.
     for waiting in result.scheduled:
@@ -150,6 +171,14 @@ async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
     for problem in result.malformed:
         print(f"malformed, skipped: {problem.path}: {problem.reason}")
     return 0
+
+
+async def _pull_content(settings: Settings) -> Settings:
+    """With CONTENT_GIT: the clone brought up to date (or as it was), settings read again."""
+    repo = GitContent.from_settings(settings)
+    if repo is not None and not await repo.pull() and not repo.ready:
+        raise CommandError(f"cannot fetch CONTENT_GIT {repo.url.redacted} and no copy yet")
+    return settings.reread()
 
 
 async def preview_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -202,7 +231,9 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
         now = datetime.now(UTC)
         text = render_broadcast(html.escape(args.text))
         broadcast_id = await store.create_broadcast(text, topic, 0, None, now)
-        await store.start_broadcast(broadcast_id, now)
+        queued = await store.start_broadcast(broadcast_id, now)
+        detail = f"#{broadcast_id} to {queued}"
+        await store.record_audit(SHELL, AuditAction.BROADCAST_SENT, detail, now)
         await _deliver_with_progress(services, broadcast_id)
     return 0
 
@@ -230,8 +261,10 @@ async def _deliver_with_progress(services: Services, broadcast_id: int) -> None:
             stop.set()
             await sending
     progress = await store.broadcast_progress(broadcast_id)
-    if progress.done:
-        await store.finish_broadcast(broadcast_id, datetime.now(UTC))
+    if progress.done and await store.finish_broadcast(broadcast_id, datetime.now(UTC)):
+        info = await store.broadcast(broadcast_id)
+        if info is not None:
+            log_broadcast(info, progress)
     report = progress_line(progress, time.monotonic() - started)
     print("\n" + report.removeprefix("<i>").removesuffix("</i>"), file=sys.stderr)
 
@@ -261,8 +294,8 @@ async def recall_command(settings: Settings, args: argparse.Namespace) -> int:
         counts = await store.change_progress(broadcast_id, ChangeKind.DELETE)
         if counts.remaining == 0:
             await store.finish_change(broadcast_id, ChangeKind.DELETE)
-        line = change_line(ChangeKind.DELETE, counts, final=counts.remaining == 0)
-        print("\n" + html.unescape(line.removeprefix("<i>").removesuffix("</i>")), file=sys.stderr)
+        line = change_line(ChangeKind.DELETE, counts, final=counts.remaining == 0)[3:-4]
+        print("\n" + html.unescape(line), file=sys.stderr)
     return 0
 
 
@@ -295,17 +328,33 @@ async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def audit_command(settings: Settings, args: argparse.Namespace) -> int:
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {raw}")
+    return value
+
+
+async def deliveries_command(settings: Settings, args: argparse.Namespace) -> int:
+    query = DeliveryQuery(
+        failed_only=args.failed,
+        post_path=args.post,
+        broadcast_id=args.broadcast,
+        chat_id=args.chat,
+        limit=args.limit,
+    )
     store = await open_store(settings.database_url)
     try:
-        entries = await store.audit()
+        records = await store.deliveries(query)
     finally:
         await store.close()
-    if not entries:
-        print("No editorial action recorded yet.")
-    for entry in entries:
-        who = "shell" if entry.actor == SHELL else entry.actor
-        print(f"{entry.at:%Y-%m-%d %H:%M:%S} UTC  {who}  {entry.action}  {entry.detail}")
+    if args.json:
+        for record in records:
+            print(json.dumps(record.as_json(), ensure_ascii=False))
+    elif records:
+        print(delivery_table(records))
+    else:
+        print("No deliveries match.")
     return 0
 
 
@@ -331,6 +380,7 @@ COMMANDS = {
     "broadcast": broadcast_command,
     "recall": recall_command,
     "stats": stats_command,
-    "audit": audit_command,
+    "deliveries": deliveries_command,
     "db": db_command,
+    **editors_cli.COMMANDS,
 }

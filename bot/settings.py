@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS, breaking_keys
+from bot.domain.git_remote import GitRemoteError, GitUrl, clone_dir, git_source
 from bot.domain.permalinks import Permalinks
 from bot.domain.site_config import SiteConfig, SiteConfigError
 from bot.site import load_site
@@ -68,6 +70,8 @@ class Settings:
     site_url: str = ""
     admin_ids: frozenset[int] = frozenset()
     scan_interval: float = 60.0
+    # Scan as soon as files change under CONTENT_DIR (file events), not only every SCAN_INTERVAL.
+    watch: bool = True
     send_rate: float = 25.0
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     paid_broadcast: bool = False
@@ -77,6 +81,23 @@ class Settings:
     permalinks: Permalinks = field(default_factory=Permalinks)
     site_config: Path | None = None
     db_wait_seconds: float = 60.0
+    # Posts from a git repository: a clone in DATA_DIR (CONTENT_DIR is then that clone's
+    # CONTENT_SUBDIR); an empty branch means the remote's default branch.
+    content_git: GitUrl | None = None
+    content_branch: str = ""
+    content_subdir: str = ""
+    content_git_ssh_key: Path | None = None
+    data_dir: Path = Path("data")
+    # Announce a due post only once its page answers 200 (checked every LIVE_CHECK_SECONDS,
+    # for up to LIVE_TIMEOUT seconds, then announced anyway).
+    wait_until_live: bool = False
+    live_timeout: float = 900.0
+    live_check_seconds: float = 15.0
+    # The values these settings were read from: read again once a git clone exists (its
+    # _config.yml). Not compared, not shown.
+    source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # Topic keys that make a post breaking news (BREAKING_TAGS, comma-separated names).
+    breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS
     # CORRECTIONS=edit: an announced post edited edits its notes sent; off leaves them.
     corrections: bool = True
     # RETRACTIONS=delete: an announced post unpublished or retracted deletes its notes sent.
@@ -110,7 +131,14 @@ class Settings:
             return value or None
 
         token = get("TELEGRAM_BOT_TOKEN")
+        data_dir = Path(get("DATA_DIR") or "data")
+        try:
+            git = git_source(get("CONTENT_GIT"), get("CONTENT_BRANCH"), get("CONTENT_SUBDIR"))
+        except GitRemoteError as error:
+            raise SettingsError(str(error)) from None
         content_dir = Path(get("CONTENT_DIR") or "content")
+        if git.url is not None:
+            content_dir = clone_dir(data_dir) / git.subdir
         try:
             site = load_site(content_dir)
         except SiteConfigError as error:
@@ -123,6 +151,7 @@ class Settings:
             site_url=_site_url(get("SITE_URL"), site),
             admin_ids=_admin_ids(get("ADMIN_IDS")),
             scan_interval=_positive_number("SCAN_INTERVAL", get("SCAN_INTERVAL"), 60.0),
+            watch=_boolean("WATCH", get("WATCH"), default=True),
             send_rate=_positive_number("SEND_RATE", get("SEND_RATE"), 25.0),
             timezone=_timezone(get("TIMEZONE"), site),
             paid_broadcast=_boolean("PAID_BROADCAST", get("PAID_BROADCAST")),
@@ -133,10 +162,26 @@ class Settings:
             db_wait_seconds=_positive_number(
                 "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
             ),
+            content_git=git.url,
+            content_branch=git.branch,
+            content_subdir=git.subdir,
+            content_git_ssh_key=Path(key) if (key := get("CONTENT_GIT_SSH_KEY")) else None,
+            data_dir=data_dir,
+            wait_until_live=_boolean("WAIT_UNTIL_LIVE", get("WAIT_UNTIL_LIVE")),
+            live_timeout=_positive_number("LIVE_TIMEOUT", get("LIVE_TIMEOUT"), 900.0),
+            live_check_seconds=_positive_number(
+                "LIVE_CHECK_SECONDS", get("LIVE_CHECK_SECONDS"), 15.0
+            ),
+            source=dict(values),
+            breaking_tags=_breaking_tags(values.get("BREAKING_TAGS")),
             corrections=_switch("CORRECTIONS", get("CORRECTIONS"), "edit"),
             retractions=_switch("RETRACTIONS", get("RETRACTIONS"), "delete"),
             **_operations(get),
         )
+
+    def reread(self) -> Settings:
+        """The same settings read again: a git clone that now exists may hold _config.yml."""
+        return Settings.from_mapping(self.source) if self.source else self
 
     def require_token(self) -> Secret:
         """The bot token, or a SettingsError saying how to provide it."""
@@ -189,9 +234,9 @@ def _positive_number(
     return value
 
 
-def _boolean(name: str, raw: str | None) -> bool:
+def _boolean(name: str, raw: str | None, *, default: bool = False) -> bool:
     if raw is None:
-        return False
+        return default
     lowered = raw.lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True
@@ -207,6 +252,11 @@ def _switch(name: str, raw: str | None, on: str) -> bool:
     if raw.lower() == "off":
         return False
     raise SettingsError(f"{name} must be {on} or off, got {raw!r}")
+def _breaking_tags(raw: str | None) -> frozenset[str]:
+    """BREAKING_TAGS: comma-separated topic names; unset means `breaking`, empty means none."""
+    if raw is None:
+        return DEFAULT_BREAKING_TAGS
+    return breaking_keys(raw.split(","))
 
 
 def _admin_ids(raw: str | None) -> frozenset[int]:

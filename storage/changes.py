@@ -15,7 +15,8 @@ from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, or_, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.changes import ChangeCounts, ChangeJob, ChangeOutcome, NoteShown, change_for
-from bot.domain.outbox import DeliveryJob
+from bot.domain.posts import MalformedPost
+from bot.domain.scans import FileSeen
 from bot.domain.states import (
     LIVE_CHANGE_STATES,
     LIVE_DELIVERY_STATES,
@@ -24,10 +25,9 @@ from bot.domain.states import (
     DeliveryState,
     PostState,
 )
-from bot.domain.topics import TopicInfo
-from storage import catalogue
+from storage import outbox
 from storage.engine import chunks
-from storage.models import Broadcast, Delivery, NoteChange, UTCDateTime
+from storage.models import Delivery, NoteChange, UTCDateTime
 from storage.models import Post as PostRow
 
 
@@ -123,55 +123,35 @@ async def claim(
     ).all()
     if not claimed:
         return []
-    notes = (
+    rows = (
         await session.execute(
             select(
                 Delivery.id,
                 Delivery.chat_id,
+                Delivery.attempts,
                 Delivery.post_id,
                 Delivery.broadcast_id,
                 Delivery.topics,
+                Delivery.priority,
                 Delivery.message_id,
                 Delivery.photo,
             ).where(Delivery.id.in_({c.delivery_id for c in claimed}))
         )
     ).all()
-    by_id = {note.id: note for note in notes}
-    posts = await catalogue.contents(session, {n.post_id for n in notes if n.post_id})
-    html = await _broadcast_html(session, {n.broadcast_id for n in notes if n.broadcast_id})
-    jobs = []
-    for change in sorted(claimed, key=lambda c: c.id):
-        note = by_id[change.delivery_id]
-        job = DeliveryJob(note.id, note.chat_id, 0, note.post_id, note.broadcast_id)
-        if note.post_id is not None:
-            title, excerpt, url, image_url, names = posts[note.post_id]
-            keys = sorted(k for k in note.topics if k)
-            topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
-            job = DeliveryJob(
-                note.id, note.chat_id, 0, note.post_id, None, title, excerpt, url, image_url, topics
-            )
-        elif note.broadcast_id is not None:
-            job = DeliveryJob(
-                note.id, note.chat_id, 0, None, note.broadcast_id, html=html[note.broadcast_id]
-            )
-        jobs.append(
-            ChangeJob(
-                change.id,
-                ChangeKind(change.kind),
-                change.attempts,
-                int(note.message_id),
-                note.photo,
-                job,
-            )
+    # The note as the sender would render it now: the same text, label and buttons.
+    by_id = {job.id: job for job in await outbox.notes(session, rows)}
+    shown = {row.id: (int(row.message_id), row.photo) for row in rows}
+    return [
+        ChangeJob(
+            change.id,
+            ChangeKind(change.kind),
+            change.attempts,
+            shown[change.delivery_id][0],
+            shown[change.delivery_id][1],
+            by_id[change.delivery_id],
         )
-    return jobs
-
-
-async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
-    return {bid: text for bid, text in rows}
+        for change in sorted(claimed, key=lambda c: c.id)
+    ]
 
 
 def _held_by(owner: str) -> tuple[ColumnElement[bool], ...]:
@@ -272,8 +252,11 @@ async def counts(session: AsyncSession) -> dict[tuple[ChangeKind, ChangeState], 
     return {(ChangeKind(kind), ChangeState(status)): int(n) for kind, status, n in rows}
 
 
-async def announced_notes(session: AsyncSession, paths: Sequence[str]) -> dict[int, NoteShown]:
-    """What the notes of the announced posts at `paths` show, by post id."""
+async def announced_notes(
+    session: AsyncSession, changed: Sequence[FileSeen]
+) -> dict[int, NoteShown]:
+    """What the notes of the announced posts among `changed` files show, by post id."""
+    paths = [f.path for f in changed if not isinstance(f.post, MalformedPost)]
     ids: list[int] = []
     for chunk in chunks(paths):
         ids.extend(
@@ -302,8 +285,9 @@ async def follow_edits(
     *,
     corrections: bool,
     retractions: bool,
-) -> dict[ChangeKind, int]:
-    """Queue the changes the edits of announced posts call for; posts changed, by kind.
+) -> tuple[int, int]:
+    """Queue the changes the edits of announced posts call for; the posts corrected and
+    retracted.
 
     `before` is what the posts' notes showed before this scan recorded their files.
     """
@@ -322,7 +306,7 @@ async def follow_edits(
         if kind == ChangeKind.DELETE:
             await kill_unsent(session, Delivery.post_id == post_id, "post retracted")
         changed[kind] = changed.get(kind, 0) + 1
-    return changed
+    return changed.get(ChangeKind.EDIT, 0), changed.get(ChangeKind.DELETE, 0)
 
 
 async def _shown_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, NoteShown]:

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.breaking import Priority
+from bot.domain.channels import ALL_TOPICS
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, chats, filters
+from storage import catalogue, channels, chats, filters
 from storage.engine import chunks
-from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
+from storage.models import (
+    LIVE_ROWS,
+    Broadcast,
+    Chat,
+    Delivery,
+    PostTopic,
+    Subscription,
+    UTCDateTime,
+)
 
 _QUEUED = ["status", "attempts", "not_before", "created_at"]
 
@@ -29,11 +40,14 @@ def _queued(now: datetime) -> list[Any]:
     ]
 
 
-async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
+async def queue_post(
+    session: AsyncSession, post_id: int, now: datetime, priority: Priority = Priority.REGULAR
+) -> int:
     """Write one outbox row per active chat following any of the post's topics, its keyword
     filters permitting (storage.filters.allows; the post's words are recorded first).
 
     One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
+    Breaking news gets Priority.BREAKING: every claim takes its rows first.
     """
     # One aggregate, spelled per engine: the matched keys as a JSON list.
     as_json_list = (
@@ -45,16 +59,22 @@ async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
             Subscription.chat_id,
             as_json_list(Subscription.topic, type_=JSON).label("topics"),
             *_queued(now),
+            literal(int(priority)).label("priority"),
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
-            Subscription.topic.in_(select(PostTopic.topic).where(PostTopic.post_id == post_id)),
+            # The post's topics, and "*": the chats (channels) that follow every topic.
+            Subscription.topic.in_(
+                select(PostTopic.topic)
+                .where(PostTopic.post_id == post_id)
+                .union_all(select(literal(ALL_TOPICS)))
+            ),
             Chat.status == ChatState.ACTIVE,
             filters.allows(Subscription.chat_id, post_id),
         )
         .group_by(Subscription.chat_id)
     )
-    columns = ["post_id", "chat_id", "topics", *_QUEUED]
+    columns = ["post_id", "chat_id", "topics", *_QUEUED, "priority"]
     result = await session.execute(insert(Delivery).from_select(columns, recipients))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -121,12 +141,15 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
+            # Implied by what follows; spelled out, as literal SQL, so that the planners use
+            # the partial live index (ordered as the claim is) on SQLite and PostgreSQL alike.
+            LIVE_ROWS,
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
-            )
+            ),
         )
-        .order_by(Delivery.id)
+        .order_by(Delivery.priority, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -144,19 +167,31 @@ async def claim(
                 Delivery.post_id,
                 Delivery.broadcast_id,
                 Delivery.topics,
+                Delivery.priority,
             )
         )
     ).all()
     if not rows:
         return []
+    return await notes(session, rows)
+
+
+async def notes(session: AsyncSession, rows: Sequence[Any]) -> list[DeliveryJob]:
+    """The rendered-to-be jobs of deliveries (id, chat_id, attempts, post_id, broadcast_id,
+    topics, priority): the post's or broadcast's content as it is now, the chat's language.
+    Also what an edit of a note sent renders (storage.changes)."""
     posts = await catalogue.contents(session, {r.post_id for r in rows if r.post_id})
+    in_channels = await channels.channel_ids(session, {r.chat_id for r in rows})
     broadcasts = await _broadcast_html(session, {r.broadcast_id for r in rows if r.broadcast_id})
     jobs = []
-    for row in sorted(rows, key=lambda r: r.id):
+    for row in sorted(rows, key=lambda r: (r.priority, r.id)):
         job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
         if row.post_id is not None:
-            title, excerpt, url, image_url, names = posts[row.post_id]
+            title, excerpt, url, image_url, names, breaking = posts[row.post_id]
             keys = sorted(k for k in row.topics if k)
+            in_channel = row.chat_id in in_channels
+            if in_channel and ALL_TOPICS in keys:
+                keys = sorted(names)  # a channel following everything shows every hashtag
             topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
             job = DeliveryJob(
                 row.id,
@@ -169,6 +204,8 @@ async def claim(
                 url,
                 image_url,
                 topics,
+                breaking=breaking,
+                in_channel=in_channel,
             )
         elif row.broadcast_id is not None:
             job = DeliveryJob(
@@ -177,17 +214,24 @@ async def claim(
                 row.attempts,
                 None,
                 row.broadcast_id,
-                html=broadcasts[row.broadcast_id],
+                html=broadcasts[row.broadcast_id][0],
+                image_url=broadcasts[row.broadcast_id][1],
             )
         jobs.append(job)
-    return jobs
+    languages = await chats.languages(session, {job.chat_id for job in jobs})
+    return [replace(job, language=languages.get(job.chat_id)) for job in jobs]
 
 
-async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+async def _broadcast_html(
+    session: AsyncSession, ids: set[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Each broadcast's HTML and photo, by id."""
     if not ids:
         return {}
-    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
-    return {bid: html for bid, html in rows}
+    rows = await session.execute(
+        select(Broadcast.id, Broadcast.html, Broadcast.photo).where(Broadcast.id.in_(ids))
+    )
+    return {bid: (html, photo) for bid, html, photo in rows}
 
 
 async def record_outcomes(

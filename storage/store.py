@@ -11,31 +11,35 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.domain import announcing
-from bot.domain.audit import AuditAction
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS
 from bot.domain.broadcasts import BroadcastInfo, Progress
-from bot.domain.filters import Added, ChatFilters, post_words
+from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
+from bot.domain.filters import Added, ChatFilters
 from bot.domain.health import OutboxSummary
+from bot.domain.live import LiveWait
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
-from bot.domain.states import BroadcastState, ChangeKind, ChatState, PostState
+from bot.domain.states import BroadcastState, ChatState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
 from storage import (
-    audit,
+    announcements,
     broadcasts,
     catalogue,
     changes,
     chats,
     filters,
+    history,
+    live,
     monitoring,
     outbox,
     schedule,
 )
 from storage.change_store import ChangeStore
+from storage.editors import EditorsStore
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -44,9 +48,10 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store(ChangeStore):
-    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts;
-    changes to sent notes and the audit log come from ChangeStore (storage/change_store.py)."""
+class Store(ChangeStore, EditorsStore):
+    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
+    (channels and scheduled broadcasts: storage.editors; changes to sent notes and the audit
+    log: storage.change_store)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -100,6 +105,26 @@ class Store(ChangeStore):
             await outbox.kill_live(session, old_id, f"chat migrated to {new_id}")
             await chats.remove(session, old_id)
 
+    async def chat_language(self, chat_id: int, default: str | None = None) -> str | None:
+        """The chat's language; a registered chat that has none takes `default` (stored).
+
+        None for a chat the bot does not know, or one with none when `default` is None.
+        """
+        async with self._sessions.begin() as session:
+            return await chats.language(session, chat_id, default)
+
+    async def chat_languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
+        """The language of each of these chats that has one."""
+        async with self._sessions.begin() as session:
+            return await chats.languages(session, set(chat_ids))
+
+    async def set_chat_language(
+        self, chat_id: int, chat_type: str, title: str, code: str, now: datetime
+    ) -> None:
+        """Speak `code` in the chat from now on (registering it)."""
+        async with self._sessions.begin() as session:
+            await chats.set_language(session, chat_id, chat_type, title, code, now)
+
     async def subscribe(
         self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime
     ) -> bool:
@@ -140,17 +165,18 @@ class Store(ChangeStore):
         now: datetime,
         *,
         site_url: str = "",
+        breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
         dry_run: bool = False,
-        corrections: bool = True,
-        retractions: bool = True,
+        wait_until_live: bool = False,
+        corrections: bool = True,  # edits of announced posts edit their notes sent
+        retractions: bool = True,  # unpublished or retracted ones delete them
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
 
         What is news and what is a repeat is the domain's call (bot.domain.announcing): the
         first scan of an empty database records every published post without announcing it.
-        An announced post edited is corrected (its notes sent are edited) or retracted (deleted)
-        as bot.domain.changes says, unless `corrections` or `retractions` is off.
-        With dry_run the transaction is rolled back: the result says what would happen.
+        With dry_run the transaction is rolled back: the result says what would happen. With
+        wait_until_live a post to announce waits for its page instead (see announce_live).
         """
         gone = list(removed)
         result = ScanResult(
@@ -161,19 +187,18 @@ class Store(ChangeStore):
         try:
             async with self._sessions.begin() as session:
                 first = result.first_scan = await catalogue.is_first_scan(session)
-                edited = [f.path for f in changed if not isinstance(f.post, MalformedPost)]
-                before = await changes.announced_notes(session, edited)
+                before = await changes.announced_notes(session, changed)
                 result.recorded_silently = await catalogue.record_files(
-                    session, changed, gone, now, first, site_url
+                    session, changed, gone, now, first, site_url, breaking_tags
                 )
-                followed = await changes.follow_edits(
+                result.corrected, result.retracted = await changes.follow_edits(
                     session, before, now, corrections=corrections, retractions=retractions
                 )
-                result.corrected = followed.get(ChangeKind.EDIT, 0)
-                result.retracted = followed.get(ChangeKind.DELETE, 0)
                 if first:
                     await catalogue.mark_first_scan(session, now)
-                result.announced = await self._announce_due(session, now)
+                result.announced = await announcements.announce_due(
+                    session, now, result.waiting_live if wait_until_live else None
+                )
                 result.scheduled = await catalogue.scheduled(session, now)
                 if dry_run:
                     raise DryRun
@@ -181,26 +206,20 @@ class Store(ChangeStore):
             pass
         return result
 
-    @staticmethod
-    async def _announce_due(session: AsyncSession, now: datetime) -> list[Announcement]:
-        """Announce or skip every due post as the domain decides; queue the announced ones."""
-        due = await catalogue.due_posts(session, now)
-        settled = await catalogue.settled_urls(session, sorted({post.url for post in due}))
-        announced = []
-        for post, state in announcing.decide(due, settled):
-            await catalogue.settle(session, post.id, state, now)
-            if state == PostState.ANNOUNCED:
-                await Store._record_words(session, post.id)
-                recipients = await outbox.queue_post(session, post.id, now)
-                announced.append(Announcement(post.path, post.title, post.url, recipients))
-        return announced
+    # -- posts waiting for their page (WAIT_UNTIL_LIVE) ------------------------------------
 
-    @staticmethod
-    async def _record_words(session: AsyncSession, post_id: int) -> None:
-        """Store the words keyword filters match in the post (title, excerpt, topics)."""
-        title, excerpt, _, _, names = (await catalogue.contents(session, {post_id}))[post_id]
-        words = post_words(title, excerpt, names.values())
-        await filters.record_post_words(session, post_id, words)
+    async def live_waits(self) -> list[LiveWait]:
+        """Due posts waiting for their page to answer, longest waiting first."""
+        async with self._sessions.begin() as session:
+            return await live.waiting(session)
+
+    async def announce_live(self, wait: LiveWait, now: datetime) -> Announcement | None:
+        """Announce a post that waited for its page: its deliveries written, at most once.
+
+        None if it no longer waits (another process announced it).
+        """
+        async with self._sessions.begin() as session:
+            return await announcements.announce_live(session, wait, now)
 
     # -- keyword filters --------------------------------------------------------------------
 
@@ -283,6 +302,11 @@ class Store(ChangeStore):
         async with self._sessions.begin() as session:
             return await monitoring.outbox_summary(session)
 
+    async def deliveries(self, query: DeliveryQuery) -> list[DeliveryRecord]:
+        """What was sent or failed, newest first (`newsbot deliveries`)."""
+        async with self._sessions.begin() as session:
+            return await history.deliveries(session, query)
+
     # -- the shared send schedule -----------------------------------------------------------
 
     async def reserve_slots(self, name: str, count: int, interval: float, now: float) -> float:
@@ -311,10 +335,16 @@ class Store(ChangeStore):
         admin_id: int,
         preview_chat_id: int | None,
         now: datetime,
+        *,
+        photo: str | None = None,
+        send_at: datetime | None = None,
     ) -> int:
-        """Save a draft broadcast; nothing is queued until start_broadcast."""
+        """Save a draft broadcast; nothing is queued until start_broadcast (or, with
+        `send_at`, schedule_broadcast and its time)."""
         async with self._sessions.begin() as session:
-            return await broadcasts.create(session, html, topic, admin_id, preview_chat_id, now)
+            return await broadcasts.create(
+                session, html, topic, admin_id, preview_chat_id, now, photo, send_at
+            )
 
     async def broadcast_audience(self, topic: str | None) -> int:
         """How many chats a broadcast to `topic` (or to everyone) would reach now."""
@@ -333,26 +363,15 @@ class Store(ChangeStore):
             )
             if not started:
                 return None
-            info = await broadcasts.get(session, broadcast_id)
-            assert info is not None
-            queued = await outbox.queue_broadcast(session, broadcast_id, info.topic, now)
-            detail = f"#{broadcast_id} to {queued} chats: {info.html}"
-            await audit.record(session, info.admin_id, AuditAction.BROADCAST_SENT, detail, now)
-            return queued
+            topic = await broadcasts.topic(session, broadcast_id)
+            return await outbox.queue_broadcast(session, broadcast_id, topic, now)
 
-    async def cancel_broadcast(self, broadcast_id: int, now: datetime) -> bool:
+    async def cancel_broadcast(self, broadcast_id: int) -> bool:
         """Drop a draft; False if it was already confirmed or cancelled."""
         async with self._sessions.begin() as session:
-            cancelled = await broadcasts.move(
+            return await broadcasts.move(
                 session, broadcast_id, BroadcastState.DRAFT, BroadcastState.CANCELLED
             )
-            info = await broadcasts.get(session, broadcast_id)
-            if cancelled and info is not None:
-                detail = f"#{broadcast_id}: {info.html}"
-                await audit.record(
-                    session, info.admin_id, AuditAction.BROADCAST_CANCELLED, detail, now
-                )
-            return cancelled
 
     async def broadcast(self, broadcast_id: int) -> BroadcastInfo | None:
         async with self._sessions.begin() as session:

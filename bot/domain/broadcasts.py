@@ -22,6 +22,8 @@ class BroadcastInfo:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    photo: str | None = None  # a Telegram file_id or an http(s) URL
+    send_at: datetime | None = None  # when a scheduled broadcast starts
     # The edit or recall of its copies going out, and since when (see bot.domain.changes).
     change: ChangeKind | None = None
     change_started_at: datetime | None = None

@@ -22,6 +22,7 @@ MAX_ID = 2**63 - 1  # the largest value of a BIGINT column
 _ELLIPSIS = "…"
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also accepts "²" and "٣"
 _DIGEST = re.compile(r"[0-9a-f]{24}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,8}")
 
 
 class Action(StrEnum):
@@ -33,21 +34,15 @@ class Action(StrEnum):
     CANCEL_BROADCAST = "bc-cancel"
     EDIT_BROADCAST = "bc-edit"
     RECALL_BROADCAST = "bc-recall"
+    TEST_BROADCAST = "bc-test"  # "Send to me first"
+    UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
+    REMOVE_CHANNEL = "ch-rm"
+    LANGUAGE = "lang"
 
     @property
     def pattern(self) -> str:
         """A regular expression matching the callback data of this action's buttons."""
         return f"^{re.escape(self.value)}:"
-
-
-BROADCAST_ACTIONS = frozenset(
-    {
-        Action.SEND_BROADCAST,
-        Action.CANCEL_BROADCAST,
-        Action.EDIT_BROADCAST,
-        Action.RECALL_BROADCAST,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -81,7 +76,31 @@ class BroadcastButton:
     broadcast_id: int
 
 
-Button = TopicButton | BroadcastButton
+@dataclass(frozen=True)
+class ChannelButton:
+    """A pressed remove button under /channels; channel ids are negative, the data is not."""
+
+    action: Action
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class LanguageButton:
+    """A pressed button of the /language keyboard: a language code, not yet checked."""
+
+    action: Action
+    code: str
+
+
+Button = TopicButton | BroadcastButton | ChannelButton | LanguageButton
+BROADCAST_ACTIONS = (
+    Action.SEND_BROADCAST,
+    Action.CANCEL_BROADCAST,
+    Action.TEST_BROADCAST,
+    Action.UNSCHEDULE_BROADCAST,
+    Action.EDIT_BROADCAST,
+    Action.RECALL_BROADCAST,
+)
 
 
 def _topic_ref(key: str, action: Action) -> str:
@@ -108,6 +127,14 @@ def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
+def channel_data(chat_id: int) -> str:
+    return f"{Action.REMOVE_CHANNEL}:{-chat_id}"
+
+
+def language_data(code: str) -> str:
+    return f"{Action.LANGUAGE}:{code}"
+
+
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
     name, sep, value = data.partition(":")
@@ -117,9 +144,14 @@ def parse(data: str) -> Button | None:
         return None
     if not sep or not value:
         return None
+    if action == Action.LANGUAGE:
+        return LanguageButton(action, value) if _LANGUAGE_CODE.fullmatch(value) else None
     if action in BROADCAST_ACTIONS:
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)
+    if action == Action.REMOVE_CHANNEL:
+        channel = parse_id(value)
+        return None if channel is None else ChannelButton(action, -channel)
     if not value.startswith("#"):
         return TopicButton(action, TopicRef(key=value))
     if not _DIGEST.fullmatch(value[1:]):

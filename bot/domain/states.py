@@ -41,10 +41,17 @@ class ChatState(StrEnum):
 
 
 class BroadcastState(StrEnum):
-    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled; a broadcast sent
-    (or sending) can be recalled: its copies are deleted."""
+    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled.
+
+    A broadcast with a start time goes draft -> scheduled on Send, then scheduled -> sending
+    when its time comes (once: a conditional update in the transaction that queues it), or
+    scheduled -> cancelled.
+
+    A broadcast sent (or sending) can be recalled: its copies are deleted.
+    """
 
     DRAFT = "draft"  # previewed, nothing queued
+    SCHEDULED = "scheduled"  # confirmed, waiting for its time: nothing queued yet
     SENDING = "sending"  # confirmed: its deliveries are queued
     DONE = "done"  # every delivery settled and the progress report final
     CANCELLED = "cancelled"
@@ -56,12 +63,15 @@ class PostState(StrEnum):
 
     A post is recorded waiting until it is due; then it is announced (its deliveries written)
     or skipped (its link was already announced). A post already public at the first scan is
-    recorded skipped: history, not news.
+    recorded skipped: history, not news. With WAIT_UNTIL_LIVE, a due post goes waiting ->
+    waiting_live -> announced: its deliveries are written once its page answers (or the wait
+    times out); its link counts as taken from the moment it waits.
     """
 
     WAITING = "waiting"
     ANNOUNCED = "announced"
     SKIPPED = "skipped"
+    WAITING_LIVE = "waiting_live"  # due, waiting for its page to answer (WAIT_UNTIL_LIVE)
 
 
 class ChangeKind(StrEnum):

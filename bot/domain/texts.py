@@ -24,11 +24,17 @@ COMMANDS = {
     "filter": N_("Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD"),
     "topics": N_("Every category and tag, with post counts"),
     "stop": N_("Stop all messages to this chat"),
+    "language": N_("The language I speak in this chat: /language CODE, or pick"),
     "help": N_("What I can do"),
 }
 ADMIN_COMMANDS = {
     "broadcast": N_("Send a message to every chat: /broadcast [#topic] TEXT"),
     "stats": N_("Chats, subscriptions and deliveries"),
+    "channel": N_(
+        "Post notes to a channel: /channel add @name [TOPIC … | all], /channel remove @name"
+    ),
+    "channels": N_("The channels I post to, with buttons to remove them"),
+    "scheduled": N_("Broadcasts waiting for their time, with a button to cancel each"),
     "audit": N_("The last editorial actions: who did what, when"),
 }
 

@@ -57,9 +57,9 @@ class ChangeApplier:
         bot: Bot,
         limiter: RateLimiter,
         settings: Settings,
-        *,
         owner: str,
         batch: int,
+        *,
         retry_base: float = 1.0,
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.breaking import breaking_label
 from bot.domain.callbacks import unsubscribe_data
+from bot.domain.i18n import use_language
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
 from bot.domain.texts import unsubscribe_button
@@ -28,15 +31,25 @@ class Outgoing:
 
 
 def compose(job: DeliveryJob) -> Outgoing:
-    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons."""
+    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons.
+
+    The post's own words stay as written; the bot's (the link, the buttons) are in the chat's
+    language.
+    """
     if job.post_id is None:
-        return Outgoing(job.html)
+        return Outgoing(job.html, broadcast_photo(job.image_url))
+    with use_language(job.language):
+        return _note(job)
+
+
+def _note(job: DeliveryJob) -> Outgoing:
     note = render_post(
         title=job.title,
         excerpt=job.excerpt,
         url=job.url,
         topics=[t.name for t in job.topics],
         photo=web_photo(job.image_url),
+        label=breaking_label() if job.breaking else "",
     )
     markup = InlineKeyboardMarkup(
         [
@@ -48,6 +61,8 @@ def compose(job: DeliveryJob) -> Outgoing:
             for t in job.topics[:NOTE_BUTTONS]
         ]
     )
+    if job.in_channel:
+        return Outgoing(note.html, note.photo)
     return Outgoing(note.html, note.photo, markup)
 
 
@@ -65,3 +80,25 @@ def web_photo(url: str | None) -> str | None:
     except (OSError, ValueError):  # a name too long for a path, a NUL byte
         return None
     return url
+
+
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{16,255}")
+
+
+def broadcast_photo(photo: str | None) -> str | None:
+    """A broadcast's photo: a web URL as for posts, or a Telegram file_id (never a path)."""
+    if photo is None:
+        return None
+    if is_web_url(photo):
+        return web_photo(photo)
+    if not _FILE_ID.fullmatch(photo):
+        return None
+    return None if web_photo_blocked(photo) else photo
+
+
+def web_photo_blocked(name: str) -> bool:
+    """Whether PTB would take `name` for a local file (one by that name exists)."""
+    try:
+        return Path(name).exists()
+    except (OSError, ValueError):
+        return True

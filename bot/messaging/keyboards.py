@@ -9,7 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import callbacks, texts
 from bot.domain.callbacks import Action, shorten
 from bot.domain.change_texts import EDIT_BUTTON, RECALL_BUTTON
-from bot.domain.i18n import _
+from bot.domain.i18n import LANGUAGES, _
+from bot.domain.language_texts import language_button
 from bot.domain.topics import TopicCount, TopicInfo
 
 
@@ -45,4 +46,11 @@ def edit_or_recall(broadcast_id: int) -> InlineKeyboardMarkup:
     recall = callbacks.broadcast_data(Action.RECALL_BROADCAST, broadcast_id)
     return InlineKeyboardMarkup(
         [[button(_(EDIT_BUTTON), edit), button(_(RECALL_BUTTON), recall)]]
+    )
+
+
+def languages() -> InlineKeyboardMarkup:
+    """One button per language the bot speaks, named in itself."""
+    return InlineKeyboardMarkup(
+        [[button(language_button(code), callbacks.language_data(code)) for code in LANGUAGES]]
     )

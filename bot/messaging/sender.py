@@ -10,7 +10,6 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -21,6 +20,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.domain.alerts import AlertKind
 from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
@@ -29,8 +29,9 @@ from bot.domain.waiting import sleep_unless
 from bot.messaging.changes import ChangeApplier
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
+from bot.messaging.job_queue import ClaimedJobs
 from bot.messaging.pacing import limiter_rate, retry_seconds
-from bot.messaging.transport import concurrency_for
+from bot.messaging.transport import BulkBot, concurrency_for
 from bot.settings import Settings
 from bot.telemetry import Metrics
 from storage.store import Store
@@ -39,9 +40,14 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
+# Log records that also go to ERROR_CHAT (bot.messaging.alerts).
+_FAILED = {"alert": AlertKind.DELIVERY_FAILED}
+_RIGHTS = {"alert": AlertKind.CHANNEL_RIGHTS}
 # A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
 # request to reach Telegram before another sender may take the row over.
 SEND_MARGIN = 0.1
+# Seconds the recorder gathers outcomes before writing them (one transaction for all).
+RECORD_WAIT = 0.05
 
 
 def new_owner() -> str:
@@ -64,7 +70,7 @@ class Sender:
     def __init__(
         self,
         store: Store,
-        bot: Bot,
+        bot: BulkBot,
         limiter: RateLimiter,
         settings: Settings,
         *,
@@ -88,7 +94,7 @@ class Sender:
         self.lease = timedelta(seconds=settings.lease_seconds)
         self.retry_base = retry_base
         self.group_limit = GroupLimit(store, group_limit)
-        self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
+        self._jobs: asyncio.Queue[DeliveryJob | None] = ClaimedJobs()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         # When the lease of each row this sender holds ends, as far as it knows: set at the
         # claim, moved by the heartbeat for the rows the database says are still ours, and
@@ -105,9 +111,8 @@ class Sender:
         self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.sent = 0
         # Edits and deletions of notes already sent, claimed when no delivery is due.
-        self.changes = ChangeApplier(
-            store, bot, limiter, settings, owner=self.owner, batch=self.concurrency, clock=clock
-        )
+        self.changes = ChangeApplier(store, bot, limiter, settings, self.owner, self.concurrency)
+        self.changes.clock = clock
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next poll."""
@@ -196,9 +201,7 @@ class Sender:
                     "unexpected error sending delivery %d to chat %d", job.id, job.chat_id
                 )
                 outcome = self._retry(job, "internal error (see log)")
-            self.metrics.note(
-                "broadcast" if job.broadcast_id is not None else "post", _outcome_name(outcome)
-            )
+            self.metrics.note(job, outcome)
             if outcome is None:
                 self._held_until.pop(job.id, None)
             else:
@@ -207,6 +210,8 @@ class Sender:
     async def _record(self) -> None:
         while True:
             batch = [await self._outcomes.get()]
+            # Outcomes come one send at a time: a moment's wait makes one write of many.
+            await asyncio.sleep(RECORD_WAIT)
             while not self._outcomes.empty():
                 batch.append(self._outcomes.get_nowait())
             delay = 0.2
@@ -255,7 +260,7 @@ class Sender:
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""
         try:
-            message = await self._send(job)
+            sent = await self._send(job)
         except _Stopped:
             return Retry(job.id, self.clock.now(), "stopped before sending", count=False)
         except _LeaseLost:
@@ -274,7 +279,15 @@ class Sender:
                 job.id, self.clock.now() + timedelta(seconds=seconds), str(exc), count=False
             )
         except Forbidden as exc:
-            logger.info("chat %d refused the bot (%s): marked inactive", job.chat_id, exc.message)
+            # A group or channel that kicked the bot or took its rights: worth telling a human.
+            level, tag = (logging.INFO, {}) if job.chat_id > 0 else (logging.WARNING, _RIGHTS)
+            logger.log(
+                level,
+                "chat %d refused the bot (%s): marked inactive",
+                job.chat_id,
+                exc.message,
+                extra=tag,
+            )
             await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
             return None
         except ChatMigrated as exc:
@@ -289,7 +302,7 @@ class Sender:
             return self._retry(job, "invalid token")
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             return self._retry(job, f"{type(exc).__name__}: {exc.message}")
-        return Sent(job.id, message.message_id, job.image_url if message.photo else None)
+        return sent
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
@@ -303,34 +316,45 @@ class Sender:
                 job.id,
                 exc.message,
                 job.html or job.title,
+                extra=_FAILED,
             )
         else:
-            logger.error("Telegram refused delivery %d to chat %d: %s", job.id, job.chat_id, exc)
+            logger.error(
+                "Telegram refused delivery %d to chat %d: %s",
+                job.id,
+                job.chat_id,
+                exc,
+                extra=_FAILED,
+            )
         return Failed(job.id, exc.message)
 
     def _retry(self, job: DeliveryJob, error: str) -> Outcome:
         attempt = job.attempts + 1
         if attempt >= self.settings.max_attempts:
-            logger.warning("giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error)
+            logger.warning(
+                "giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error, extra=_FAILED
+            )
             return Failed(job.id, error)
         # Exponential backoff with full jitter, so many failed rows do not retry in step.
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
         return Retry(job.id, self.clock.now() + timedelta(seconds=delay), error)
 
-    async def _send(self, job: DeliveryJob) -> Message:
+    async def _send(self, job: DeliveryJob) -> Sent:
+        """Send the row's note: the new message's id, and its photo (edits need to know)."""
         outgoing = compose(job)
         # Paid broadcasts go past the free ~30 messages a second, at a price per message.
         paid = self.settings.paid_broadcast or None
         await self._slot(job)
         if outgoing.photo is not None:
             try:
-                return await self.bot.send_photo(
+                message_id = await self.bot.send_note(
                     job.chat_id,
-                    outgoing.photo,
-                    caption=outgoing.html,
+                    outgoing.html,
+                    photo=outgoing.photo,
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
                 )
+                return Sent(job.id, message_id, outgoing.photo)
             except BadRequest as exc:
                 text = exc.message.lower()
                 if "can't parse entities" in text or _chat_gone(text):
@@ -338,17 +362,14 @@ class Sender:
                 logger.info(
                     "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
                 )
-            except (ValueError, TypeError) as exc:
-                # PTB checks a photo before sending it (a file:// URI, say): a refusal too.
-                logger.warning("could not send photo %r (%s): sending text", outgoing.photo, exc)
             await self._slot(job)
-        return await self.bot.send_message(
+        return Sent(job.id, await self.bot.send_note(
             job.chat_id, outgoing.html, reply_markup=outgoing.markup, allow_paid_broadcast=paid
-        )
+        ))  # fmt: skip
 
     async def _slot(self, job: DeliveryJob) -> None:
         """Wait for a send slot and the group's limit, then check the row is still ours."""
-        slot = asyncio.ensure_future(self.limiter.acquire())
+        slot = asyncio.ensure_future(self.limiter.acquire(ahead=job.breaking))
         await asyncio.wait({slot, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
         if not slot.done():
             slot.cancel()
@@ -368,17 +389,9 @@ class _LeaseLost(Exception):
     """The row's lease ran out (or passed to another sender) before its send."""
 
 
-def _outcome_name(outcome: Outcome | None) -> str:
-    """The metrics' word for a send attempt's end (deferred: rate limits; dropped: chat gone)."""
-    if isinstance(outcome, Sent):
-        return "sent"
-    if isinstance(outcome, Retry):
-        return "retry" if outcome.count else "deferred"
-    if isinstance(outcome, Failed):
-        return "failed"
-    return "dropped"
-
-
 def _chat_gone(error: str) -> bool:
-    """Whether a lower-cased BadRequest message says the chat does not exist."""
-    return "chat not found" in error or "peer_id_invalid" in error
+    """Whether a lower-cased BadRequest message says the chat is out of the bot's reach."""
+    # A channel where the bot lost the right to post answers 400 "need administrator rights".
+    return any(
+        gone in error for gone in ("chat not found", "peer_id_invalid", "need administrator")
+    )

@@ -13,10 +13,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from bot.domain.alerts import AlertKind
 from bot.domain.clock import SYSTEM_CLOCK
 from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.scans import FileSeen, ScanResult
+from bot.logs import log_announced
 from bot.scanning.files import is_post_file, not_a_regular_file, read_post
 from bot.settings import Settings
 from storage.models import PATH_LIMIT
@@ -180,13 +182,20 @@ async def scan(
         removed,
         now or SYSTEM_CLOCK.now(),
         site_url=settings.site_url,
+        breaking_tags=settings.breaking_tags,
         dry_run=dry_run,
+        wait_until_live=settings.wait_until_live,
         corrections=settings.corrections,
         retractions=settings.retractions,
     )
     if not dry_run:
         for problem in result.malformed:
-            logger.warning("skipping malformed post %s: %s", problem.path, problem.reason)
+            logger.warning(
+                "skipping malformed post %s: %s",
+                problem.path,
+                problem.reason,
+                extra={"alert": AlertKind.MALFORMED_POST},
+            )
         # Files are read only when they change, so each of these is said once per change.
         for seen_post in (f.post for f in files if isinstance(f.post, Post)):
             if seen_post.image is not None and seen_post.image_url(settings.site_url) is None:
@@ -197,7 +206,14 @@ async def scan(
                     seen_post.image[:200],
                 )
         for post in result.announced:
-            logger.info("announcing %s to %d chats", post.path, post.recipients)
+            log_announced(post)
+        for due in result.waiting_live:
+            logger.info(
+                "%s is due: announced once %s answers (or in %g s)",
+                due.path,
+                due.url,
+                settings.live_timeout,
+            )
         if result.corrected or result.retracted:
             logger.info(
                 "%d announced posts corrected, %d retracted: their notes sent will change",

@@ -37,6 +37,9 @@ class Post:
     author: str | None
     published: bool
     link: str
+    # `breaking: true` in the front matter (a BREAKING_TAGS tag makes a post breaking too:
+    # see bot.domain.breaking).
+    breaking: bool = False
     # `retracted: true`: the newsroom withdrew it; like `published: false`, and its notes go.
     retracted: bool = False
 

@@ -53,8 +53,9 @@ def parse_post(
         image=_image(meta.get("image")),
         author=_author(meta.get("author")),
         published=_published(meta.get("published")),
-        retracted=_retracted(meta.get("retracted")),
+        retracted=_flag(meta.get("retracted")),
         link=_link(meta.get("permalink"), links, path, categories, local, slug),
+        breaking=_flag(meta.get("breaking")),
     )
 
 
@@ -88,9 +89,10 @@ def _published(value: object) -> bool:
     return not (isinstance(value, str) and value.strip().casefold() in ("false", "no"))
 
 
-def _retracted(value: object) -> bool:
-    if value is True:
-        return True
+def _flag(value: object) -> bool:
+    """A yes/no front-matter field that is off unless set: `true`, `yes` (any case)."""
+    if isinstance(value, bool):
+        return value
     return isinstance(value, str) and value.strip().casefold() in ("true", "yes")
 
 

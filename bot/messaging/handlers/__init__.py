@@ -3,8 +3,11 @@
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
 buttons), broadcast_changes (Edit and Recall under a sent broadcast's report, the new text),
-stats (/stats), audit (/audit), membership (migrations, the bot removed), errors (unknown
-buttons, the error handler). Buttons are routed by the prefix of their callback data.
+scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and their remove
+buttons), stats (/stats), audit (/audit), language (/language and its buttons), membership
+(migrations, the bot removed), errors (unknown buttons, the error handler). Buttons are
+routed by the prefix of their callback data; every handler runs in its chat's language
+(chat_language).
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from bot.messaging.handlers import (
     audit,
     broadcast_changes,
     broadcasts,
+    channels,
     errors,
     filters,
+    language,
     membership,
+    scheduled,
     start,
     stats,
     subscriptions,
@@ -30,8 +36,11 @@ FEATURES = (
     topics,
     broadcasts,
     broadcast_changes,
+    scheduled,
+    channels,
     stats,
     audit,
+    language,
     membership,
 )
 

@@ -9,7 +9,8 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from bot.domain import texts
-from bot.domain.i18n import _
+from bot.domain.i18n import _, use_language
+from bot.messaging.chat_language import in_chat_language, told_language
 from bot.messaging.context import NewsApplication, NewsContext
 from bot.messaging.replying import answer
 
@@ -26,6 +27,12 @@ async def on_error(update: object, context: NewsContext) -> None:
     logger.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
+    # The handler's language ended with it; the error may be the database's: the app's language.
+    with use_language(told_language(update)):
+        await _apologise(update)
+
+
+async def _apologise(update: Update) -> None:
     try:
         if update.callback_query is not None:
             # A button press is answered on the button: nothing is posted into the chat.
@@ -38,5 +45,5 @@ async def on_error(update: object, context: NewsContext) -> None:
 
 def register(application: NewsApplication) -> None:
     """The catch-all for buttons (after every other handler) and the error handler."""
-    application.add_handler(CallbackQueryHandler(unknown_button))
+    application.add_handler(CallbackQueryHandler(in_chat_language(unknown_button)))
     application.add_error_handler(on_error)

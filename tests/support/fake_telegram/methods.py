@@ -8,6 +8,7 @@ import json
 import re
 
 from tests.support.fake_telegram.changes import MessageChanges
+from tests.support.fake_telegram.channels import check_channel_post, member_rights
 from tests.support.fake_telegram.html import utf16_len
 from tests.support.fake_telegram.records import (
     JSON,
@@ -93,9 +94,10 @@ class BotApiMethods(MessageChanges, WebhookPush):
         for known in self.chats.values():
             if chat_id.startswith("@") and known.get("username") == chat_id[1:]:
                 return int(known["id"])
-        raise bad_request("chat not found")
+        # Telegram's answer for a name nobody has: not a mistake of the bot's.
+        raise ApiError(400, "Bad Request: chat not found", deliberate=True)
 
-    def _check_chat(self, chat_id: int) -> None:
+    def _check_chat(self, chat_id: int, method: str = "") -> None:
         """Answer as Telegram does for migrated groups, blocks, kicks and deactivated users."""
         if chat_id in self.migrated:
             raise ApiError(
@@ -113,6 +115,8 @@ class BotApiMethods(MessageChanges, WebhookPush):
             raise ApiError(403, "Forbidden: user is deactivated", deliberate=True)
         if chat_id in self.left_chats:
             raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+        if method in SEND_METHODS or method.startswith(("editMessage", "deleteMessage")):
+            check_channel_post(self, chat_id)
 
     def _check_send(self, chat_id: int) -> None:
         """Forced retries, the bot-wide and per-group rate limits, random 502s."""
@@ -142,12 +146,12 @@ class BotApiMethods(MessageChanges, WebhookPush):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = (scope_key(ex.params.get("scope")), ex.params.get("language_code", ""))
+        key = (scope_key(ex.params.get("scope")), _language_code(ex))
         self.my_commands[key] = commands
         return True
 
     def _delete_my_commands(self, ex: Exchange) -> bool:
-        key = (scope_key(ex.params.get("scope")), ex.params.get("language_code", ""))
+        key = (scope_key(ex.params.get("scope")), _language_code(ex))
         self.my_commands.pop(key, None)
         return True
 
@@ -276,7 +280,7 @@ class BotApiMethods(MessageChanges, WebhookPush):
         user_id = int(ex.params["user_id"])
         status = self.chat_members.get((ex.chat_id, user_id), "member")
         user = self.bot_user if user_id == self.bot_user["id"] else human_user(user_id)
-        return chat_member(status, user)
+        return chat_member(status, user) | member_rights(self, ex.chat_id, user_id, status)
 
     def _get_chat(self, ex: Exchange) -> JSON:
         """getChat: a ChatFullInfo with the fields PTB requires."""
@@ -292,3 +296,11 @@ class BotApiMethods(MessageChanges, WebhookPush):
         assert ex.chat_id is not None
         self.left_chats.append(ex.chat_id)
         return True
+
+
+def _language_code(ex: Exchange) -> str:
+    """A command list's language: empty for all, else a two-letter ISO 639-1 code."""
+    code = str(ex.params.get("language_code", ""))
+    if code and not re.fullmatch(r"[a-z]{2}", code):
+        raise bad_request("LANG_CODE_INVALID")
+    return code

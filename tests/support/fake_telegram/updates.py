@@ -23,14 +23,14 @@ ANONYMOUS_ADMIN = {
 CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
 
 
-def human_user(user_id: int) -> JSON:
+def human_user(user_id: int, language_code: str = "en") -> JSON:
     """A human User object."""
     return {
         "id": user_id,
         "is_bot": False,
         "first_name": f"User {user_id}",
         "username": f"user{user_id}",
-        "language_code": "en",
+        "language_code": language_code,
     }
 
 
@@ -90,6 +90,10 @@ def chat_member(status: str, user: JSON) -> JSON:
 class UpdateBuilders(BotApiState):
     """The updates a test makes users send: what Telegram would deliver to the bot."""
 
+    def human(self, user_id: int) -> JSON:
+        """The User object of a person, with their app's language (user_languages)."""
+        return human_user(user_id, self.user_languages.get(user_id, "en"))
+
     def command(
         self,
         text: str,
@@ -137,6 +141,29 @@ class UpdateBuilders(BotApiState):
         kind = "channel_post" if message["chat"]["type"] == "channel" else "message"
         return self._enqueue({kind: message}, enqueue)
 
+    def photo_message(
+        self,
+        caption: str,
+        *,
+        chat_id: int,
+        file_id: str = "AgACAgQAAxkBAAIBQ2bX7photo",
+        entities: list[JSON] | None = None,
+        enqueue: bool = True,
+    ) -> JSON:
+        """A photo with a caption from a user to the bot (its command's entity made), queued."""
+        message = self._incoming(chat_id, None, None, None, None)
+        message["photo"] = [
+            {"file_id": f"{file_id}{size}", "file_unique_id": f"u{size}", "width": size,
+             "height": size}
+            for size in (90, 800)
+        ]  # fmt: skip
+        message["caption"] = caption
+        if entities is None and (match := re.match(r"/[A-Za-z0-9_]{1,32}", caption)):
+            entities = [{"type": "bot_command", "offset": 0, "length": len(match.group())}]
+        if entities:
+            message["caption_entities"] = entities
+        return self._enqueue({"message": message}, enqueue)
+
     def press_button(
         self,
         message: SentMessage,
@@ -168,7 +195,7 @@ class UpdateBuilders(BotApiState):
             self._open_callbacks.add(query_id)
         query = {
             "id": query_id,
-            "from": human_user(user_id),
+            "from": self.human(user_id),
             "message": current,
             "chat_instance": str(abs(chat_id) * 7919 % 10**12),
             "data": data,
@@ -253,7 +280,7 @@ class UpdateBuilders(BotApiState):
             message["sender_chat"] = sender_chat
             message["from"] = ANONYMOUS_ADMIN if sender_chat["id"] == chat_id else CHANNEL_BOT
         else:
-            message["from"] = human_user(user_id)
+            message["from"] = self.human(user_id)
         return message
 
     def _enqueue(self, update: JSON, enqueue: bool) -> JSON:
