@@ -61,6 +61,8 @@ async def queue(
         where,
         # A note in flight gets its change too: it is applied once the send is recorded.
         Delivery.status.in_([DeliveryState.SENT, DeliveryState.SENDING]),
+        # Only single notes: a summary gathering several posts is left as it is.
+        Delivery.summary.is_(None),
         ~deleted,
         ~waiting,
     )
@@ -133,13 +135,14 @@ async def claim(
                 Delivery.broadcast_id,
                 Delivery.topics,
                 Delivery.priority,
+                Delivery.summary,
                 Delivery.message_id,
                 Delivery.photo,
             ).where(Delivery.id.in_({c.delivery_id for c in claimed}))
         )
     ).all()
     # The note as the sender would render it now: the same text, label and buttons.
-    by_id = {job.id: job for job in await outbox.notes(session, rows)}
+    by_id = {job.id: job for job in await outbox.notes(session, rows, now)}
     shown = {row.id: (int(row.message_id), row.photo) for row in rows}
     return [
         ChangeJob(

@@ -10,6 +10,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from telegram import LinkPreviewOptions
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -48,6 +49,7 @@ _RIGHTS = {"alert": AlertKind.CHANNEL_RIGHTS}
 SEND_MARGIN = 0.1
 # Seconds the recorder gathers outcomes before writing them (one transaction for all).
 RECORD_WAIT = 0.05
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def new_owner() -> str:
@@ -341,9 +343,11 @@ class Sender:
 
     async def _send(self, job: DeliveryJob) -> Sent:
         """Send the row's note: the new message's id, and its photo (edits need to know)."""
-        outgoing = compose(job)
+        outgoing = compose(job, site_url=self.settings.site_url)
         # Paid broadcasts go past the free ~30 messages a second, at a price per message.
         paid = self.settings.paid_broadcast or None
+        # Inside the chat's quiet hours (breaking news, a broadcast), without a sound.
+        silent = job.silent or None
         await self._slot(job)
         if outgoing.photo is not None:
             try:
@@ -353,6 +357,7 @@ class Sender:
                     photo=outgoing.photo,
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
+                    disable_notification=silent,
                 )
                 return Sent(job.id, message_id, outgoing.photo)
             except BadRequest as exc:
@@ -364,8 +369,13 @@ class Sender:
                 )
             await self._slot(job)
         return Sent(job.id, await self.bot.send_note(
-            job.chat_id, outgoing.html, reply_markup=outgoing.markup, allow_paid_broadcast=paid
-        ))  # fmt: skip
+            job.chat_id,
+            outgoing.html,
+            reply_markup=outgoing.markup,
+            allow_paid_broadcast=paid,
+            disable_notification=silent,
+            link_preview_options=None if outgoing.previews else NO_PREVIEW,
+        ))
 
     async def _slot(self, job: DeliveryJob) -> None:
         """Wait for a send slot and the group's limit, then check the row is still ours."""

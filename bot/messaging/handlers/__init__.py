@@ -5,9 +5,9 @@ the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast 
 buttons), broadcast_changes (Edit and Recall under a sent broadcast's report, the new text),
 scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and their remove
 buttons), stats (/stats), audit (/audit), language (/language and its buttons), membership
-(migrations, the bot removed), errors (unknown buttons, the error handler). Buttons are
-routed by the prefix of their callback data; every handler runs in its chat's language
-(chat_language).
+(migrations, the bot removed), schedules (/timezone, /digest, /quiet, /previews), settings_menu
+(/settings and its buttons), errors (unknown buttons, the error handler). Buttons are routed by
+the prefix of their callback data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from bot.messaging.handlers import (
     language,
     membership,
     scheduled,
+    schedules,
+    settings_menu,
     start,
     stats,
     subscriptions,
@@ -42,6 +44,8 @@ FEATURES = (
     audit,
     language,
     membership,
+    schedules,
+    settings_menu,
 )
 
 

@@ -5,7 +5,7 @@ like a delivery; a delivery remembers the photo its message shows; a broadcast r
 edit or recall going out and when its admin asked to edit it; audit records editorial actions.
 
 Revision ID: 0007
-Revises: 0009
+Revises: 0005
 Create Date: 2026-12-01 14:00:00.000000
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0009"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
