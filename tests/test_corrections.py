@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Bot, InputMediaPhoto
+from telegram.error import BadRequest
 
 from bot.domain.announcing import post_record
 from bot.domain.changes import NoteShown, change_for
@@ -242,3 +245,34 @@ def test_retracted_in_front_matter(value: str, retracted: bool) -> None:
     post = parse_post(f"---\ntitle: x\ndate: 2025-01-01\nretracted: {value}\n---\n", "x.md")
     assert post.retracted is retracted
     assert post_record(post, "https://s").published is not retracted
+
+
+async def test_the_fake_bot_api_allows_changes_for_48_hours_only(fake: FakeTelegram) -> None:
+    now = time.time()
+    fake.wall_clock = lambda: now
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        text = await bot.send_message(ALICE, "Hello")
+        photo = await bot.send_photo(ALICE, IMAGE, caption="Hello")
+        fake.wall_clock = lambda: now + 48 * 3600
+        with pytest.raises(BadRequest, match="(?i)message can't be edited"):
+            await bot.edit_message_text("Bye", ALICE, text.message_id)
+        with pytest.raises(BadRequest, match="(?i)message can't be edited"):
+            await bot.edit_message_media(InputMediaPhoto(IMAGE), ALICE, photo.message_id)
+        with pytest.raises(BadRequest, match="(?i)message can't be deleted for everyone"):
+            await bot.delete_message(ALICE, text.message_id)
+        fake.wall_clock = lambda: now + 47 * 3600
+        other = "https://img.example/other.jpg"
+        await bot.edit_message_media(InputMediaPhoto(other, caption="New"), ALICE, photo.message_id)
+        assert (fake.edits[-1].photo, fake.edits[-1].text) == (other, "New")
+        with pytest.raises(BadRequest, match="(?i)there is no media in the message to edit"):
+            await bot.edit_message_media(InputMediaPhoto(other), ALICE, text.message_id)
+        assert await bot.delete_message(ALICE, text.message_id)
+        with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+            await bot.delete_message(ALICE, text.message_id)
+    assert fake.deleted == [(ALICE, text.message_id)]
+    # The bot's own mistakes would be rejections: these two were asked for.
+    assert [c.description for c in fake.rejected] == [
+        "Bad Request: there is no media in the message to edit",
+        "Bad Request: message to delete not found",
+    ]
+    fake.rejected.clear()
