@@ -11,26 +11,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.domain import announcing
-from bot.domain.breaking import DEFAULT_BREAKING_TAGS, priority
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
-from bot.domain.filters import Added, ChatFilters, post_words
+from bot.domain.filters import Added, ChatFilters
 from bot.domain.health import OutboxSummary
+from bot.domain.live import LiveWait
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
-from bot.domain.states import BroadcastState, ChatState, PostState
+from bot.domain.states import BroadcastState, ChatState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
 from storage import (
+    announcements,
     broadcasts,
     catalogue,
     chats,
     filters,
     history,
+    live,
     monitoring,
     outbox,
     schedule,
@@ -108,6 +110,11 @@ class Store(EditorsStore):
         async with self._sessions.begin() as session:
             return await chats.language(session, chat_id, default)
 
+    async def chat_languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
+        """The language of each of these chats that has one."""
+        async with self._sessions.begin() as session:
+            return await chats.languages(session, set(chat_ids))
+
     async def set_chat_language(
         self, chat_id: int, chat_type: str, title: str, code: str, now: datetime
     ) -> None:
@@ -157,12 +164,14 @@ class Store(EditorsStore):
         site_url: str = "",
         breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
         dry_run: bool = False,
+        wait_until_live: bool = False,
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
 
         What is news and what is a repeat is the domain's call (bot.domain.announcing): the
         first scan of an empty database records every published post without announcing it.
-        With dry_run the transaction is rolled back: the result says what would happen.
+        With dry_run the transaction is rolled back: the result says what would happen. With
+        wait_until_live a post to announce waits for its page instead (see announce_live).
         """
         gone = list(removed)
         result = ScanResult(
@@ -178,7 +187,9 @@ class Store(EditorsStore):
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)
-                result.announced = await self._announce_due(session, now)
+                result.announced = await announcements.announce_due(
+                    session, now, result.waiting_live if wait_until_live else None
+                )
                 result.scheduled = await catalogue.scheduled(session, now)
                 if dry_run:
                     raise DryRun
@@ -186,28 +197,20 @@ class Store(EditorsStore):
             pass
         return result
 
-    @staticmethod
-    async def _announce_due(session: AsyncSession, now: datetime) -> list[Announcement]:
-        """Announce or skip every due post as the domain decides; queue the announced ones."""
-        due = await catalogue.due_posts(session, now)
-        settled = await catalogue.settled_urls(session, sorted({post.url for post in due}))
-        announced = []
-        for post, state in announcing.decide(due, settled):
-            await catalogue.settle(session, post.id, state, now)
-            if state == PostState.ANNOUNCED:
-                await Store._record_words(session, post.id)
-                recipients = await outbox.queue_post(
-                    session, post.id, now, priority(post.breaking)
-                )
-                announced.append(Announcement(post.path, post.title, post.url, recipients))
-        return announced
+    # -- posts waiting for their page (WAIT_UNTIL_LIVE) ------------------------------------
 
-    @staticmethod
-    async def _record_words(session: AsyncSession, post_id: int) -> None:
-        """Store the words keyword filters match in the post (title, excerpt, topics)."""
-        title, excerpt, _, _, names, _ = (await catalogue.contents(session, {post_id}))[post_id]
-        words = post_words(title, excerpt, names.values())
-        await filters.record_post_words(session, post_id, words)
+    async def live_waits(self) -> list[LiveWait]:
+        """Due posts waiting for their page to answer, longest waiting first."""
+        async with self._sessions.begin() as session:
+            return await live.waiting(session)
+
+    async def announce_live(self, wait: LiveWait, now: datetime) -> Announcement | None:
+        """Announce a post that waited for its page: its deliveries written, at most once.
+
+        None if it no longer waits (another process announced it).
+        """
+        async with self._sessions.begin() as session:
+            return await announcements.announce_live(session, wait, now)
 
     # -- keyword filters --------------------------------------------------------------------
 

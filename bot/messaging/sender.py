@@ -20,6 +20,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.domain.alerts import AlertKind
 from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
@@ -38,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
+# Log records that also go to ERROR_CHAT (bot.messaging.alerts).
+_FAILED = {"alert": AlertKind.DELIVERY_FAILED}
+_RIGHTS = {"alert": AlertKind.CHANNEL_RIGHTS}
 # A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
 # request to reach Telegram before another sender may take the row over.
 SEND_MARGIN = 0.1
@@ -193,9 +197,7 @@ class Sender:
                     "unexpected error sending delivery %d to chat %d", job.id, job.chat_id
                 )
                 outcome = self._retry(job, "internal error (see log)")
-            self.metrics.note(
-                "broadcast" if job.broadcast_id is not None else "post", _outcome_name(outcome)
-            )
+            self.metrics.note(job, outcome)
             if outcome is None:
                 self._held_until.pop(job.id, None)
             else:
@@ -273,7 +275,15 @@ class Sender:
                 job.id, self.clock.now() + timedelta(seconds=seconds), str(exc), count=False
             )
         except Forbidden as exc:
-            logger.info("chat %d refused the bot (%s): marked inactive", job.chat_id, exc.message)
+            # A group or channel that kicked the bot or took its rights: worth telling a human.
+            level, tag = (logging.INFO, {}) if job.chat_id > 0 else (logging.WARNING, _RIGHTS)
+            logger.log(
+                level,
+                "chat %d refused the bot (%s): marked inactive",
+                job.chat_id,
+                exc.message,
+                extra=tag,
+            )
             await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
             return None
         except ChatMigrated as exc:
@@ -302,15 +312,24 @@ class Sender:
                 job.id,
                 exc.message,
                 job.html or job.title,
+                extra=_FAILED,
             )
         else:
-            logger.error("Telegram refused delivery %d to chat %d: %s", job.id, job.chat_id, exc)
+            logger.error(
+                "Telegram refused delivery %d to chat %d: %s",
+                job.id,
+                job.chat_id,
+                exc,
+                extra=_FAILED,
+            )
         return Failed(job.id, exc.message)
 
     def _retry(self, job: DeliveryJob, error: str) -> Outcome:
         attempt = job.attempts + 1
         if attempt >= self.settings.max_attempts:
-            logger.warning("giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error)
+            logger.warning(
+                "giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error, extra=_FAILED
+            )
             return Failed(job.id, error)
         # Exponential backoff with full jitter, so many failed rows do not retry in step.
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
@@ -363,17 +382,6 @@ class _Stopped(Exception):
 
 class _LeaseLost(Exception):
     """The row's lease ran out (or passed to another sender) before its send."""
-
-
-def _outcome_name(outcome: Outcome | None) -> str:
-    """The metrics' word for a send attempt's end (deferred: rate limits; dropped: chat gone)."""
-    if isinstance(outcome, Sent):
-        return "sent"
-    if isinstance(outcome, Retry):
-        return "retry" if outcome.count else "deferred"
-    if isinstance(outcome, Failed):
-        return "failed"
-    return "dropped"
 
 
 def _chat_gone(error: str) -> bool:

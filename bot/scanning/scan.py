@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from bot.domain.alerts import AlertKind
 from bot.domain.clock import SYSTEM_CLOCK
 from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post
@@ -183,10 +184,16 @@ async def scan(
         site_url=settings.site_url,
         breaking_tags=settings.breaking_tags,
         dry_run=dry_run,
+        wait_until_live=settings.wait_until_live,
     )
     if not dry_run:
         for problem in result.malformed:
-            logger.warning("skipping malformed post %s: %s", problem.path, problem.reason)
+            logger.warning(
+                "skipping malformed post %s: %s",
+                problem.path,
+                problem.reason,
+                extra={"alert": AlertKind.MALFORMED_POST},
+            )
         # Files are read only when they change, so each of these is said once per change.
         for seen_post in (f.post for f in files if isinstance(f.post, Post)):
             if seen_post.image is not None and seen_post.image_url(settings.site_url) is None:
@@ -198,6 +205,13 @@ async def scan(
                 )
         for post in result.announced:
             log_announced(post)
+        for due in result.waiting_live:
+            logger.info(
+                "%s is due: announced once %s answers (or in %g s)",
+                due.path,
+                due.url,
+                settings.live_timeout,
+            )
         if result.first_scan:
             logger.info(
                 "first scan: %d published posts recorded as already announced",
