@@ -17,6 +17,7 @@ from bot.domain.scheduling import send_time
 from bot.domain.topics import topic_key
 from bot.messaging import keyboards
 from bot.messaging.audit import audit
+from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 from bot.messaging.editor_jobs import edit_preview
 from bot.messaging.formatting import html_after
@@ -144,7 +145,7 @@ async def send_to_admin(context: NewsContext, info: BroadcastInfo, user_id: int)
 
 HANDLERS = [
     command("broadcast", broadcast),
-    MessageHandler(PHOTO_BROADCAST, photo_broadcast),
+    MessageHandler(PHOTO_BROADCAST, in_chat_language(photo_broadcast)),
     button(Action.SEND_BROADCAST, BroadcastButton, broadcast_pressed),
     button(Action.CANCEL_BROADCAST, BroadcastButton, broadcast_pressed),
     button(Action.TEST_BROADCAST, BroadcastButton, broadcast_pressed),
