@@ -11,6 +11,7 @@ from bot.domain.callbacks import shorten
 from bot.domain.i18n import N_, _, ngettext
 from bot.domain.notes import TEXT_LIMIT, telegram_length
 from bot.domain.replies import bounded_list, name_html
+from bot.domain.schedule_texts import SCHEDULE_COMMANDS
 from bot.domain.states import BroadcastState, ChatState, DeliveryState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo, topic_key
@@ -22,6 +23,7 @@ COMMANDS = {
     "subscriptions": N_("The topics this chat follows"),
     "filter": N_("Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD"),
     "topics": N_("Every category and tag, with post counts"),
+    **SCHEDULE_COMMANDS,
     "stop": N_("Stop all messages to this chat"),
     "language": N_("The language I speak in this chat: /language CODE, or pick"),
     "help": N_("What I can do"),

@@ -13,6 +13,8 @@ from bot.domain.callbacks import unsubscribe_data
 from bot.domain.i18n import use_language
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
+from bot.domain.schedule_texts import render_summary
+from bot.domain.schedules import HeldPost, SummaryKind
 from bot.domain.texts import unsubscribe_button
 from bot.domain.urls import is_web_url
 
@@ -28,29 +30,43 @@ class Outgoing:
     html: str
     photo: str | None = None
     markup: InlineKeyboardMarkup | None = None
+    # Whether a text message shows a preview of its first link (the chat's /previews).
+    previews: bool = True
 
 
-def compose(job: DeliveryJob) -> Outgoing:
-    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons.
+def compose(job: DeliveryJob, *, site_url: str = "") -> Outgoing:
+    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons,
+    a summary of held posts (one held post alone goes as its note).
 
-    The post's own words stay as written; the bot's (the link, the buttons) are in the chat's
-    language.
+    The post's own words stay as written; the bot's (the link, the buttons, a summary's
+    header) are in the chat's language.
     """
-    if job.post_id is None:
+    if job.post_id is None and job.summary is None:
         return Outgoing(job.html, broadcast_photo(job.image_url))
     with use_language(job.language):
-        return _note(job)
+        if job.summary is not None:
+            if job.summary == SummaryKind.HELD and len(job.items) == 1:
+                return _note(job.items[0], job.previews)
+            html = render_summary(job.summary, job.items, site_url)
+            return Outgoing(html, previews=job.previews)
+        post = HeldPost(job.title, job.url, job.topics, job.excerpt, job.image_url)
+        return _note(post, job.previews, breaking=job.breaking, in_channel=job.in_channel)
 
 
-def _note(job: DeliveryJob) -> Outgoing:
+def _note(
+    post: HeldPost, previews: bool, *, breaking: bool = False, in_channel: bool = False
+) -> Outgoing:
+    """A post's note, with a button per matched topic (none in a channel)."""
     note = render_post(
-        title=job.title,
-        excerpt=job.excerpt,
-        url=job.url,
-        topics=[t.name for t in job.topics],
-        photo=web_photo(job.image_url),
-        label=breaking_label() if job.breaking else "",
+        title=post.title,
+        excerpt=post.excerpt,
+        url=post.url,
+        topics=[t.name for t in post.topics],
+        photo=web_photo(post.image_url),
+        label=breaking_label() if breaking else "",
     )
+    if in_channel:
+        return Outgoing(note.html, note.photo, previews=previews)
     markup = InlineKeyboardMarkup(
         [
             [
@@ -58,12 +74,10 @@ def _note(job: DeliveryJob) -> Outgoing:
                     unsubscribe_button(t.name), callback_data=unsubscribe_data(t.key)
                 )
             ]
-            for t in job.topics[:NOTE_BUTTONS]
+            for t in post.topics[:NOTE_BUTTONS]
         ]
     )
-    if job.in_channel:
-        return Outgoing(note.html, note.photo)
-    return Outgoing(note.html, note.photo, markup)
+    return Outgoing(note.html, note.photo, markup, previews)
 
 
 def web_photo(url: str | None) -> str | None:

@@ -4,9 +4,9 @@ start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscrip
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
 buttons), scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and
 their remove buttons), stats (/stats), language (/language and its buttons), membership
-(migrations, the bot removed), errors (unknown buttons, the error handler). Buttons are
-routed by the prefix of their callback data; every handler runs in its chat's language
-(chat_language).
+(migrations, the bot removed), schedules (/timezone, /digest, /quiet, /previews), settings_menu
+(/settings and its buttons), errors (unknown buttons, the error handler). Buttons are routed by
+the prefix of their callback data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from bot.messaging.handlers import (
     language,
     membership,
     scheduled,
+    schedules,
+    settings_menu,
     start,
     stats,
     subscriptions,
@@ -37,6 +39,8 @@ FEATURES = (
     stats,
     language,
     membership,
+    schedules,
+    settings_menu,
 )
 
 
