@@ -140,6 +140,21 @@ async def test_scheduled_broadcasts_are_cancelled_from_the_list(
     assert not any("First" in (t or "") for _, _, t in to_readers(fake))
 
 
+async def test_the_time_is_in_the_admins_chat_zone(
+    readers: None, fake: FakeTelegram, store: Store, clock: ShiftedClock
+) -> None:
+    await say(fake, "/timezone America/New_York", ADMIN)
+    york = ZoneInfo("America/New_York")
+    when = (clock.now() + timedelta(days=1)).astimezone(york).replace(second=0, microsecond=0)
+    reply = await say(fake, f"/broadcast at {when:%Y-%m-%d %H:%M} Over there", ADMIN)
+    assert f"until {when:%Y-%m-%d %H:%M} America/New_York" in reply
+    preview = fake.messages_to(ADMIN)[-1]
+    fake.press_button(preview, buttons(preview)[0]["callback_data"], user_id=ADMIN)
+    await fake.wait_for(lambda: bool(fake.edits), 10)
+    [scheduled] = await store.scheduled_broadcasts()
+    assert scheduled.send_at == when.astimezone(UTC)
+
+
 async def test_bad_times_get_a_clear_answer(readers: None, fake: FakeTelegram) -> None:
     assert "has passed" in await say(fake, "/broadcast at 2020-01-01 10:00 Old news", ADMIN)
     assert "more than a year" in await say(fake, "/broadcast at 2099-01-01 10:00 Far", ADMIN)

@@ -3,6 +3,8 @@ buttons under its preview: Send, Send to me first, Cancel."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import MessageHandler, filters
 
@@ -54,7 +56,7 @@ async def draft(update: Update, context: NewsContext, photo: str | None) -> None
         if topic is None:
             await reply(update, texts.unknown_topic(args.topic, known))
             return
-    zone, now = context.settings.timezone, context.now()
+    zone, now = await admin_zone(context, message.chat.id), context.now()
     send_at = send_time(args.at, zone) if args.at is not None else None
     problem = texts.broadcast_problem(args.text) or (photo and says.caption_problem(args.text))
     if args.at is not None and not problem:
@@ -77,6 +79,17 @@ async def draft(update: Update, context: NewsContext, photo: str | None) -> None
     else:
         preview = await message.reply_photo(photo, shown, reply_markup=markup, do_quote=False)
     await context.store.set_broadcast_preview(draft_id, preview.message_id)
+
+
+async def admin_zone(context: NewsContext, chat_id: int) -> ZoneInfo:
+    """The time zone of the admin's chat (/timezone), else TIMEZONE."""
+    name = (await context.store.chat_settings(chat_id)).timezone
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return context.settings.timezone
 
 
 def preview_buttons(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:
@@ -122,8 +135,9 @@ async def broadcast_pressed(
 
 async def schedule(update: Update, context: NewsContext, info: BroadcastInfo) -> None:
     """Send on a broadcast with a start time: it waits (due_broadcasts_job starts it)."""
-    query, zone = update.callback_query, context.settings.timezone
+    query = update.callback_query
     assert query is not None and info.send_at is not None and update.effective_user is not None
+    zone = await admin_zone(context, info.preview_chat_id or update.effective_user.id)
     if not await context.store.schedule_broadcast(info.id):
         await answer(query, texts.already(info.state))
         return

@@ -12,6 +12,7 @@ from bot.messaging.audit import audit
 from bot.messaging.context import NewsContext
 from bot.messaging.editor_jobs import edit_preview
 from bot.messaging.guards import site_admins_only
+from bot.messaging.handlers.broadcasts import admin_zone
 from bot.messaging.keyboards import button as key
 from bot.messaging.replying import answer, reply
 from bot.messaging.routing import button, command
@@ -19,8 +20,8 @@ from bot.messaging.routing import button, command
 LISTED = 30  # Cancel buttons under /scheduled
 
 
-async def listing(context: NewsContext) -> tuple[str, InlineKeyboardMarkup | None]:
-    found, zone = await context.store.scheduled_broadcasts(), context.settings.timezone
+async def listing(context: NewsContext, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    found, zone = await context.store.scheduled_broadcasts(), await admin_zone(context, chat_id)
     if not found:
         return _(says.NO_SCHEDULED), None
     rows = [
@@ -37,7 +38,8 @@ async def listing(context: NewsContext) -> tuple[str, InlineKeyboardMarkup | Non
 
 @site_admins_only(texts.BROADCAST_ADMINS_ONLY)
 async def scheduled(update: Update, context: NewsContext) -> None:
-    await reply(update, *await listing(context))
+    assert update.effective_chat is not None
+    await reply(update, *await listing(context, update.effective_chat.id))
 
 
 @site_admins_only(texts.BROADCAST_ADMINS_ONLY)
@@ -54,7 +56,7 @@ async def cancel_pressed(
     await audit(context.store, update.effective_user.id, "broadcast cancelled", f"#{info.id}", now)
     await answer(query, _(says.UNSCHEDULED))
     await edit_preview(context.bot, info, says.unscheduled(info.html))
-    text, markup = await listing(context)
+    text, markup = await listing(context, message.chat.id)
     await query.edit_message_text(text, reply_markup=markup)
 
 
