@@ -25,12 +25,14 @@ from bot.domain.delivery_log import DeliveryQuery
 from bot.domain.delivery_log import table as delivery_table
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
+from bot.domain.scheduling import local_time
 from bot.domain.states import ChangeKind
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
 from bot.editors_cli import EditorError
 from bot.logs import configure_logging, log_broadcast
+from bot.messaging.audit import audit
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
 from bot.scanning.git import GitContent
@@ -71,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     cast.add_argument("text", help="the message (plain text)")
     cast.add_argument("--topic", help="only the chats that follow this topic")
     cast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    editors_cli.add_broadcast_options(cast)
     recall = commands.add_parser(
         "recall", help="delete every copy of a sent broadcast that Telegram still allows"
     )
@@ -225,15 +228,25 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
         if audience == 0:
             print("No active chat would receive it; nothing sent.")
             return 0
-        if not args.yes and not _confirm(f"Send to {audience} chat(s)?"):
+        now = datetime.now(UTC)
+        photo, send_at = editors_cli.photo_and_time(settings, args, now)
+        if send_at is not None:
+            question = f"Send to {audience} chat(s) at {local_time(send_at, settings.timezone)}?"
+        else:
+            question = f"Send to {audience} chat(s)?"
+        if not args.yes and not _confirm(question):
             print("Cancelled; nothing sent.")
             return 1
-        now = datetime.now(UTC)
         text = render_broadcast(html.escape(args.text))
-        broadcast_id = await store.create_broadcast(text, topic, 0, None, now)
+        broadcast_id = await store.create_broadcast(
+            text, topic, 0, None, now, photo=photo, send_at=send_at
+        )
+        if send_at is not None:
+            await editors_cli.schedule(store, broadcast_id, send_at, settings.timezone, now)
+            return 0
         queued = await store.start_broadcast(broadcast_id, now)
         detail = f"#{broadcast_id} to {queued}"
-        await store.record_audit(SHELL, AuditAction.BROADCAST_SENT, detail, now)
+        await audit(store, SHELL, AuditAction.BROADCAST_SENT, detail, now)
         await _deliver_with_progress(services, broadcast_id)
     return 0
 

@@ -15,6 +15,7 @@ class AuditAction(StrEnum):
     """An editorial action; the value is what the audit table stores (at most 32 characters)."""
 
     BROADCAST_SENT = "broadcast sent"
+    BROADCAST_STARTED = "broadcast started"
     BROADCAST_SCHEDULED = "broadcast scheduled"
     BROADCAST_CANCELLED = "broadcast cancelled"
     BROADCAST_EDITED = "broadcast edited"

@@ -9,6 +9,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
+from bot.domain.audit import AuditAction
 from bot.domain.broadcasts import BroadcastInfo
 from bot.domain.channel_texts import channel_lost
 from bot.messaging.audit import audit
@@ -66,7 +67,7 @@ async def due_broadcasts_job(context: NewsContext) -> None:
         logger.info("scheduled broadcast %d started: %d chats", broadcast_id, queued)
         info = await services.store.broadcast(broadcast_id)
         actor = info.admin_id if info else 0
-        await audit(services.store, actor, "broadcast started", f"#{broadcast_id}", now)
+        await audit(services.store, actor, AuditAction.BROADCAST_STARTED, f"#{broadcast_id}", now)
     if started:
         services.sender.wake()
 
