@@ -18,15 +18,21 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot import editors_cli, runner
 from bot.assembly import open_services
+from bot.domain.audit import SHELL, AuditAction
+from bot.domain.callbacks import parse_id
+from bot.domain.change_texts import change_line, changes_summary
 from bot.domain.delivery_log import DeliveryQuery
 from bot.domain.delivery_log import table as delivery_table
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
+from bot.domain.scheduling import local_time
+from bot.domain.states import ChangeKind
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
 from bot.editors_cli import EditorError
 from bot.logs import configure_logging, log_broadcast
+from bot.messaging.audit import audit
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
 from bot.scanning.git import GitContent
@@ -67,6 +73,11 @@ def parser() -> argparse.ArgumentParser:
     cast.add_argument("text", help="the message (plain text)")
     cast.add_argument("--topic", help="only the chats that follow this topic")
     cast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    editors_cli.add_broadcast_options(cast)
+    recall = commands.add_parser(
+        "recall", help="delete every copy of a sent broadcast that Telegram still allows"
+    )
+    recall.add_argument("id", help="the broadcast's id (see newsbot audit)")
     commands.add_parser("stats", help="chats, subscriptions and deliveries")
     sent = commands.add_parser(
         "deliveries", help="what was sent, when, and what failed and why (newest first)"
@@ -217,13 +228,25 @@ async def broadcast_command(settings: Settings, args: argparse.Namespace) -> int
         if audience == 0:
             print("No active chat would receive it; nothing sent.")
             return 0
-        if not args.yes and not _confirm(f"Send to {audience} chat(s)?"):
+        now = datetime.now(UTC)
+        photo, send_at = editors_cli.photo_and_time(settings, args, now)
+        if send_at is not None:
+            question = f"Send to {audience} chat(s) at {local_time(send_at, settings.timezone)}?"
+        else:
+            question = f"Send to {audience} chat(s)?"
+        if not args.yes and not _confirm(question):
             print("Cancelled; nothing sent.")
             return 1
-        now = datetime.now(UTC)
         text = render_broadcast(html.escape(args.text))
-        broadcast_id = await store.create_broadcast(text, topic, 0, None, now)
-        await store.start_broadcast(broadcast_id, now)
+        broadcast_id = await store.create_broadcast(
+            text, topic, 0, None, now, photo=photo, send_at=send_at
+        )
+        if send_at is not None:
+            await editors_cli.schedule(store, broadcast_id, send_at, settings.timezone, now)
+            return 0
+        queued = await store.start_broadcast(broadcast_id, now)
+        detail = f"#{broadcast_id} to {queued}"
+        await audit(store, SHELL, AuditAction.BROADCAST_SENT, detail, now)
         await _deliver_with_progress(services, broadcast_id)
     return 0
 
@@ -259,6 +282,36 @@ async def _deliver_with_progress(services: Services, broadcast_id: int) -> None:
     print("\n" + report.removeprefix("<i>").removesuffix("</i>"), file=sys.stderr)
 
 
+async def recall_command(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require_token()
+    broadcast_id = parse_id(args.id)
+    if broadcast_id is None:
+        raise CommandError(f"not a broadcast id: {args.id!r}")
+    async with open_services(settings, wait_for_database=False) as services:
+        store = services.store
+        queued = await store.recall_broadcast(broadcast_id, SHELL, services.clock.now())
+        if queued is None:
+            raise CommandError(f"broadcast {broadcast_id} was not sent, or is already recalled")
+        stop = _stop_on_signals()
+        async with services.sender.bot:
+            sending = asyncio.create_task(services.sender.run(stop, broadcast_id=broadcast_id))
+            try:
+                while True:
+                    counts = await store.change_progress(broadcast_id, ChangeKind.DELETE)
+                    _draw(counts.total - counts.remaining, counts.total)
+                    if counts.remaining == 0 or await sleep_unless(stop, 0.5):
+                        break
+            finally:
+                stop.set()
+                await sending
+        counts = await store.change_progress(broadcast_id, ChangeKind.DELETE)
+        if counts.remaining == 0:
+            await store.finish_change(broadcast_id, ChangeKind.DELETE)
+        line = change_line(ChangeKind.DELETE, counts, final=counts.remaining == 0)[3:-4]
+        print("\n" + html.unescape(line), file=sys.stderr)
+    return 0
+
+
 def _draw(done: int, total: int) -> None:
     width = 40
     filled = width * done // max(total, 1)
@@ -280,6 +333,8 @@ async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
         "deliveries:",
         ", ".join(f"{n} {s}" for s, n in sorted(numbers.deliveries.items())) or "none",
     )
+    for line in changes_summary(numbers.changes):
+        print(line[0].lower() + line[1:])
     print("subscriptions per topic:")
     for topic in numbers.subscriptions:
         print(f"  {topic.name}: {topic.chats}")
@@ -336,6 +391,7 @@ COMMANDS = {
     "scan": scan_command,
     "preview": preview_command,
     "broadcast": broadcast_command,
+    "recall": recall_command,
     "stats": stats_command,
     "deliveries": deliveries_command,
     "db": db_command,

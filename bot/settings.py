@@ -98,6 +98,10 @@ class Settings:
     source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     # Topic keys that make a post breaking news (BREAKING_TAGS, comma-separated names).
     breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS
+    # CORRECTIONS=edit: an announced post edited edits its notes sent; off leaves them.
+    corrections: bool = True
+    # RETRACTIONS=delete: an announced post unpublished or retracted deletes its notes sent.
+    retractions: bool = True
     # The HTTP server (bot/web/): health, metrics, the webhook and the publish hook.
     http_host: str = "127.0.0.1"
     http_port: int | None = None
@@ -170,6 +174,8 @@ class Settings:
             ),
             source=dict(values),
             breaking_tags=_breaking_tags(values.get("BREAKING_TAGS")),
+            corrections=_switch("CORRECTIONS", get("CORRECTIONS"), "edit"),
+            retractions=_switch("RETRACTIONS", get("RETRACTIONS"), "delete"),
             **_operations(get),
         )
 
@@ -239,6 +245,13 @@ def _boolean(name: str, raw: str | None, *, default: bool = False) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _switch(name: str, raw: str | None, on: str) -> bool:
+    """A setting that is `on` (the default) or `off`."""
+    if raw is None or raw.lower() == on:
+        return True
+    if raw.lower() == "off":
+        return False
+    raise SettingsError(f"{name} must be {on} or off, got {raw!r}")
 def _breaking_tags(raw: str | None) -> frozenset[str]:
     """BREAKING_TAGS: comma-separated topic names; unset means `breaking`, empty means none."""
     if raw is None:

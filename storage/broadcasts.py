@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.broadcasts import BroadcastInfo, Progress
-from bot.domain.states import BroadcastState, DeliveryState
+from bot.domain.states import BroadcastState, ChangeKind, DeliveryState
 from storage import outbox
 from storage.models import Broadcast
 
@@ -127,4 +127,6 @@ def _info(row: Broadcast) -> BroadcastInfo:
         finished_at=row.finished_at,
         photo=row.photo,
         send_at=row.send_at,
+        change=None if row.change is None else ChangeKind(row.change),
+        change_started_at=row.change_started_at,
     )

@@ -28,8 +28,10 @@ from bot.domain.breaking import Priority
 from bot.domain.filters import WORD_LIMIT
 from bot.domain.schedules import DigestMode
 from bot.domain.states import (
+    LIVE_CHANGE_STATES,
     LIVE_DELIVERY_STATES,
     BroadcastState,
+    ChangeState,
     ChatState,
     DeliveryState,
 )
@@ -202,6 +204,14 @@ class Broadcast(Base):
     # When a scheduled broadcast starts (draft -> scheduled -> sending at this time).
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # A ChangeKind while an edit or a recall of the copies sent goes out (its progress is in the
+    # report); none otherwise.
+    change: Mapped[str | None] = mapped_column(String(16))
+    change_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the admin pressed Edit: their next plain message in that chat, within a few
+    # minutes, is the new text.
+    edit_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
 
 class Channel(Base):
     """A channel an admin added: the bot posts notes there (its chat row has type channel)."""
@@ -258,6 +268,9 @@ class Delivery(Base):
     priority: Mapped[int] = mapped_column(
         SmallInteger, default=Priority.REGULAR.value, server_default=text("1")
     )
+    # The photo the sent message shows (a URL), none for a text message: an edit of a photo's
+    # caption is another method than an edit of a text.
+    photo: Mapped[str | None] = mapped_column(Text)
     # Summaries of held notes (a digest, the end of quiet hours): a SummaryKind, and the
     # moment they are for; one per chat and moment, whoever makes it. None for other rows.
     summary: Mapped[str | None] = mapped_column(String(16))
@@ -286,6 +299,58 @@ class Delivery(Base):
         ),
         Index("ix_deliveries_chat_sent", "chat_id", "sent_at"),
     )
+
+
+_LIVE_CHANGE = f"status IN ({', '.join(repr(state.value) for state in LIVE_CHANGE_STATES)})"
+
+
+class NoteChange(Base):
+    """An edit or a deletion of one sent note: an outbox row of its own, claimed under a lease.
+
+    A table apart from deliveries: a note may be corrected several times, then retracted, and
+    each change has its own lease, attempts and outcome, while the delivery keeps its meaning
+    (sent, with the message id). `done_at` with `kind` says when the note was edited or deleted.
+    """
+
+    __tablename__ = "note_changes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("deliveries.id", ondelete="CASCADE"), index=True
+    )
+    # A ChangeKind: edit or delete.
+    kind: Mapped[str] = mapped_column(String(16))
+    # A ChangeState: pending -> sending (leased) -> done | refused | failed.
+    status: Mapped[str] = mapped_column(String(16), default=ChangeState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index(
+            "ix_note_changes_live",
+            "id",
+            postgresql_where=text(_LIVE_CHANGE),
+            sqlite_where=text(_LIVE_CHANGE),
+        ),
+    )
+
+
+class AuditEntry(Base):
+    """An editorial action: who did what, and when."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # A Telegram user id; 0 for the command line.
+    actor: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
 
 
 class ChatSettings(Base):

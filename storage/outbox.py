@@ -208,6 +208,12 @@ async def claim(
     ).all()
     if not rows:
         return []
+    return await notes(session, rows, now)
+
+
+async def notes(session: AsyncSession, rows: Sequence[Any], now: datetime) -> list[DeliveryJob]:
+    """The jobs of claimed rows: the post's or broadcast's content as it is now, in the chat's
+    language. Also what an edit of a note sent renders (storage.changes)."""
     posts = await catalogue.contents(session, {r.post_id for r in rows if r.post_id})
     in_channels = await channels.channel_ids(session, {r.chat_id for r in rows})
     broadcasts = await _broadcast_html(session, {r.broadcast_id for r in rows if r.broadcast_id})
@@ -290,6 +296,7 @@ async def record_outcomes(
                     **base,
                     "status": DeliveryState.SENT.value,
                     "message_id": outcome.message_id,
+                    "photo": outcome.photo,
                     "sent_at": now,
                     "error": None,
                 }

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.states import ChatState, DeliveryState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicFollowers
+from storage import changes
 from storage.catalogue import public_names
 from storage.models import Chat, Delivery, Subscription
 
@@ -40,4 +41,9 @@ async def stats(session: AsyncSession, now: datetime | None) -> Stats:
         )
     }
     topics.sort(key=lambda t: (-t.chats, t.name.casefold()))
-    return Stats(chats=chats, subscriptions=topics, deliveries=deliveries)
+    return Stats(
+        chats=chats,
+        subscriptions=topics,
+        deliveries=deliveries,
+        changes=await changes.counts(session),
+    )

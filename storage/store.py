@@ -30,6 +30,7 @@ from storage import (
     announcements,
     broadcasts,
     catalogue,
+    changes,
     chats,
     filters,
     held,
@@ -40,6 +41,7 @@ from storage import (
     reader_settings,
     schedule,
 )
+from storage.change_store import ChangeStore
 from storage.editors import EditorsStore
 from storage.engine import create_engine
 from storage.stats import stats
@@ -49,9 +51,10 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store(EditorsStore):
+class Store(ChangeStore, EditorsStore):
     """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
-    (channels and scheduled broadcasts: storage.editors)."""
+    (channels and scheduled broadcasts: storage.editors; changes to sent notes and the audit
+    log: storage.change_store)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -213,6 +216,8 @@ class Store(EditorsStore):
         breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
         dry_run: bool = False,
         wait_until_live: bool = False,
+        corrections: bool = True,  # edits of announced posts edit their notes sent
+        retractions: bool = True,  # unpublished or retracted ones delete them
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
 
@@ -230,8 +235,12 @@ class Store(EditorsStore):
         try:
             async with self._sessions.begin() as session:
                 first = result.first_scan = await catalogue.is_first_scan(session)
+                before = await changes.announced_notes(session, changed)
                 result.recorded_silently = await catalogue.record_files(
                     session, changed, gone, now, first, site_url, breaking_tags
+                )
+                result.corrected, result.retracted = await changes.follow_edits(
+                    session, before, now, corrections=corrections, retractions=retractions
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)

@@ -107,6 +107,8 @@ async def newsbot(
 ) -> AsyncIterator[BotFactory]:
     """Start `newsbot run` against the fake Bot API; stopped (and checked) at the end."""
     bots: list[RunningBot] = []
+    # Message dates and Telegram's 48 hours to edit or delete them follow the bot's clock.
+    fake.wall_clock = lambda: clock.now().timestamp()
 
     async def start(**extra: str) -> RunningBot:
         bot = RunningBot(settings_for(fake, database_url, content, **extra), clock=clock)

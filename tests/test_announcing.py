@@ -86,6 +86,7 @@ def test_states_keep_the_strings_the_database_holds() -> None:
         "sending",
         "done",
         "cancelled",
+        "recalled",
     ]
     assert [s.value for s in PostState] == ["waiting", "announced", "skipped", "waiting_live"]
     assert LIVE_DELIVERY_STATES == ("pending", "sending")

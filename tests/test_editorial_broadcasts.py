@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +23,7 @@ from tests.support.conversation import buttons, first_scan_done, say
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.outbox import NOW
 from tests.support.posts import SEED
+from tests.support.processes import child_environment
 
 ADMIN = 777
 READERS = [2001, 2002]
@@ -137,6 +140,21 @@ async def test_scheduled_broadcasts_are_cancelled_from_the_list(
     assert not any("First" in (t or "") for _, _, t in to_readers(fake))
 
 
+async def test_the_time_is_in_the_admins_chat_zone(
+    readers: None, fake: FakeTelegram, store: Store, clock: ShiftedClock
+) -> None:
+    await say(fake, "/timezone America/New_York", ADMIN)
+    york = ZoneInfo("America/New_York")
+    when = (clock.now() + timedelta(days=1)).astimezone(york).replace(second=0, microsecond=0)
+    reply = await say(fake, f"/broadcast at {when:%Y-%m-%d %H:%M} Over there", ADMIN)
+    assert f"until {when:%Y-%m-%d %H:%M} America/New_York" in reply
+    preview = fake.messages_to(ADMIN)[-1]
+    fake.press_button(preview, buttons(preview)[0]["callback_data"], user_id=ADMIN)
+    await fake.wait_for(lambda: bool(fake.edits), 10)
+    [scheduled] = await store.scheduled_broadcasts()
+    assert scheduled.send_at == when.astimezone(UTC)
+
+
 async def test_bad_times_get_a_clear_answer(readers: None, fake: FakeTelegram) -> None:
     assert "has passed" in await say(fake, "/broadcast at 2020-01-01 10:00 Old news", ADMIN)
     assert "more than a year" in await say(fake, "/broadcast at 2099-01-01 10:00 Far", ADMIN)
@@ -154,3 +172,57 @@ async def test_a_due_broadcast_starts_once_however_many_look(store: Store) -> No
     assert sorted(r for found in results for r in found) == [(draft, 2)]
     assert (await store.broadcast_progress(draft)).remaining == 2
     assert not await store.unschedule_broadcast(draft)
+
+
+async def newsbot_cli(
+    fake: FakeTelegram, database_url: str, cwd: Path, *args: str
+) -> tuple[int, str, str]:
+    env = child_environment(
+        TELEGRAM_BOT_TOKEN=fake.token,
+        TELEGRAM_API_URL=fake.base_url,
+        DATABASE_URL=database_url,
+        TIMEZONE="Europe/Berlin",
+    )
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args,
+        env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(child.communicate(), 60)
+    assert child.returncode is not None
+    return child.returncode, out.decode(), err.decode()
+
+
+async def test_photo_and_scheduled_broadcasts_from_the_shell(
+    store: Store, fake: FakeTelegram, database_url: str, tmp_path: Path
+) -> None:
+    for chat in READERS:
+        await store.register_chat(chat, "private", "", NOW)
+    url = "https://news.example/a.jpg"
+    code, _, err = await newsbot_cli(
+        fake, database_url, tmp_path, "broadcast", "Look <here>", "--photo", url, "--yes"
+    )
+    assert code == 0, err
+    assert {(m.chat_id, m.photo, m.text) for m in fake.sent} == {
+        (chat, url, "📢 Look &lt;here&gt;") for chat in READERS
+    }
+    code, _, err = await newsbot_cli(
+        fake, database_url, tmp_path, "broadcast", "X", "--photo", "/etc/passwd", "--yes"
+    )
+    assert code == 2 and "--photo must be an http(s) URL" in err
+    code, out, err = await newsbot_cli(
+        fake, database_url, tmp_path, "broadcast", "Later", "--at", "2099-01-01 10:00", "--yes"
+    )
+    assert code == 2 and "more than a year" in err
+    when = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin")) + timedelta(days=2)
+    at = f"{when:%Y-%m-%d %H:%M}"
+    code, out, err = await newsbot_cli(
+        fake, database_url, tmp_path, "broadcast", "Later", "--at", at, "--yes"
+    )
+    assert code == 0 and f"scheduled for {at} Europe/Berlin" in out, err
+    assert len(fake.sent) == 2  # nothing more until its time
+    code, out, err = await newsbot_cli(fake, database_url, tmp_path, "broadcasts")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "scheduled: 1" and f"{at} Europe/Berlin\t📢 Later" in lines[1]
+    assert "\tdone\t" in out
+    assert "sent 2, blocked 0, failed 0, remaining 0\t[photo] 📢 Look <here>" in out

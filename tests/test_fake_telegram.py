@@ -321,7 +321,9 @@ async def test_unknown_missing_and_mistyped_parameters_are_rejected(fake: FakeTe
         fake, "editMessageText", data={"chat_id": 1, "message_id": "first", "text": "x"}
     )
     assert status == 400 and "must be of type Integer" in body["description"]
-    assert len(fake.rejected) == len(cases) + 1 and fake.sent == []
+    # All but "chat not found" (Telegram's answer for a name nobody has, not the bot's mistake),
+    # and the edit.
+    assert len(fake.rejected) == len(cases) - 1 + 1 and fake.sent == []
 
 
 async def test_callback_data_is_at_most_64_bytes(bot: Bot, fake: FakeTelegram) -> None:
@@ -480,7 +482,8 @@ async def test_mistyped_parameters_are_rejected_with_or_without_the_spec(use_spe
             fake, "editMessageText", data={"chat_id": 1, "message_id": "first", "text": "x"}
         )
         assert status == 400 and "must be of type Integer" in body["description"]
-        assert len(fake.rejected) == len(cases) + 1 and fake.sent == []
+        # All but "chat not found" (not the bot's mistake), and the edit.
+        assert len(fake.rejected) == len(cases) - 1 + 1 and fake.sent == []
 
 
 def test_the_spec_is_chosen_by_an_environment_variable(

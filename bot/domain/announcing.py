@@ -53,7 +53,8 @@ def post_record(
         url=post.url(site_url),
         excerpt=post.excerpt,
         image_url=post.image_url(site_url),
-        published=post.published,
+        # A retracted post is no longer public: as unpublished for every purpose.
+        published=post.published and not post.retracted,
         breaking=is_breaking(post, breaking_tags),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.states import BroadcastState
+from bot.domain.states import BroadcastState, ChangeKind
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class BroadcastInfo:
     finished_at: datetime | None
     photo: str | None = None  # a Telegram file_id or an http(s) URL
     send_at: datetime | None = None  # when a scheduled broadcast starts
+    # The edit or recall of its copies going out, and since when (see bot.domain.changes).
+    change: ChangeKind | None = None
+    change_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)

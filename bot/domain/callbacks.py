@@ -34,6 +34,8 @@ class Action(StrEnum):
     UNSUBSCRIBE = "unsub"
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
+    EDIT_BROADCAST = "bc-edit"
+    RECALL_BROADCAST = "bc-recall"
     SETTINGS = "cfg"  # a choice in the /settings menu
     TEST_BROADCAST = "bc-test"  # "Send to me first"
     UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
@@ -71,7 +73,7 @@ class TopicButton:
 
 @dataclass(frozen=True)
 class BroadcastButton:
-    """A pressed send or cancel button under a broadcast's preview."""
+    """A pressed button under a broadcast's preview or report: send, cancel, edit, recall."""
 
     action: Action
     broadcast_id: int
@@ -106,6 +108,8 @@ BROADCAST_ACTIONS = (
     Action.CANCEL_BROADCAST,
     Action.TEST_BROADCAST,
     Action.UNSCHEDULE_BROADCAST,
+    Action.EDIT_BROADCAST,
+    Action.RECALL_BROADCAST,
 )
 
 

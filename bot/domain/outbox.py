@@ -45,6 +45,9 @@ class Sent:
 
     delivery_id: int
     message_id: int
+    # The photo the message shows (its URL as sent); None for a text message. An edit of the
+    # note later needs to know which of the two it is.
+    photo: str | None = None
 
 
 @dataclass(frozen=True)

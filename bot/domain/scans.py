@@ -50,3 +50,6 @@ class ScanResult:
     scheduled: list[Scheduled] = field(default_factory=list)
     # Due posts now waiting for their page to answer (WAIT_UNTIL_LIVE), not yet announced.
     waiting_live: list[DuePost] = field(default_factory=list)
+    # Announced posts edited: corrected (their notes to be edited) or retracted (deleted).
+    corrected: int = 0
+    retracted: int = 0

@@ -1,4 +1,4 @@
-"""The four state machines newsbot keeps in its database, as string enums.
+"""The state machines newsbot keeps in its database, as string enums.
 
 The values are the strings stored in the database's state columns: renaming a member is free,
 changing a value needs a migration.
@@ -46,6 +46,8 @@ class BroadcastState(StrEnum):
     A broadcast with a start time goes draft -> scheduled on Send, then scheduled -> sending
     when its time comes (once: a conditional update in the transaction that queues it), or
     scheduled -> cancelled.
+
+    A broadcast sent (or sending) can be recalled: its copies are deleted.
     """
 
     DRAFT = "draft"  # previewed, nothing queued
@@ -53,6 +55,7 @@ class BroadcastState(StrEnum):
     SENDING = "sending"  # confirmed: its deliveries are queued
     DONE = "done"  # every delivery settled and the progress report final
     CANCELLED = "cancelled"
+    RECALLED = "recalled"  # its copies deleted (see ChangeKind), none sent any more
 
 
 class PostState(StrEnum):
@@ -69,3 +72,30 @@ class PostState(StrEnum):
     ANNOUNCED = "announced"
     SKIPPED = "skipped"
     WAITING_LIVE = "waiting_live"  # due, waiting for its page to answer (WAIT_UNTIL_LIVE)
+
+
+class ChangeKind(StrEnum):
+    """What a change does to a note already sent: edit it in place, or delete it."""
+
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+class ChangeState(StrEnum):
+    """A change to one sent note: pending -> sending (leased) -> done | refused | failed, or
+    pending -> skipped when the note, still in flight when the change was queued, was not sent.
+
+    Like a delivery: claimed under a lease, given back on a retry or a clean shutdown, taken
+    over by another sender once the lease runs out. Applying it again is harmless: Telegram
+    says "message is not modified" (edit) or "message to delete not found" (delete), both done.
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    DONE = "done"
+    REFUSED = "refused"  # Telegram allows it no more (older than 48 h, rights gone)
+    FAILED = "failed"  # an unexpected error, or too many attempts
+    SKIPPED = "skipped"  # the note was in flight when queued and in the end never sent
+
+
+LIVE_CHANGE_STATES = (ChangeState.PENDING, ChangeState.SENDING)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.domain.broadcasts import Progress
 from bot.domain.callbacks import shorten
+from bot.domain.change_texts import changes_summary
 from bot.domain.i18n import N_, _, ngettext
 from bot.domain.notes import TEXT_LIMIT, telegram_length
 from bot.domain.replies import bounded_list, name_html
@@ -36,6 +37,7 @@ ADMIN_COMMANDS = {
     ),
     "channels": N_("The channels I post to, with buttons to remove them"),
     "scheduled": N_("Broadcasts waiting for their time, with a button to cancel each"),
+    "audit": N_("The last editorial actions: who did what, when"),
 }
 
 # /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.
@@ -78,6 +80,7 @@ _ALREADY: dict[str, str] = {
     BroadcastState.SENDING: N_("Already sending."),
     BroadcastState.DONE: N_("Already sent."),
     BroadcastState.CANCELLED: N_("Already cancelled."),
+    BroadcastState.RECALLED: N_("Already recalled."),
 }
 # The states as /stats names them.
 _STATE_NAMES: dict[str, str] = {
@@ -347,6 +350,7 @@ def format_stats(numbers: Stats) -> str:
         [
             _("<b>Chats</b>: {counts}").format(counts=_counts(numbers.chats)),
             _("<b>Deliveries</b>: {counts}").format(counts=_counts(numbers.deliveries)),
+            *(html.escape(line) for line in changes_summary(numbers.changes)),
             _("<b>Subscriptions</b>:"),
             "",
         ]

@@ -51,6 +51,8 @@ class Services:
     content_repo: GitContent | None = None
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
+    # The same for the edit or recall of a sent broadcast's copies.
+    shown_changes: dict[int, str] = field(default_factory=dict)
     # This process's counters and timings (served on GET /metrics when HTTP_PORT is set).
     metrics: Metrics = field(default_factory=Metrics)
     # When this process last finished a scan, and since when it holds the poller role.

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
+from bot.domain.audit import AuditAction
 from bot.domain.broadcasts import BroadcastInfo
 from bot.domain.channel_texts import channel_lost
 from bot.domain.i18n import use_language
@@ -29,17 +30,25 @@ def schedule(queue: JobQueue[NewsContext]) -> None:
     queue.run_repeating(due_broadcasts_job, interval=DUE_INTERVAL, first=DUE_INTERVAL)
 
 
-async def edit_preview(bot: Bot, info: BroadcastInfo, html_text: str) -> None:
-    """Rewrite a broadcast's preview (its caption, when it has a photo)."""
+async def edit_preview(
+    bot: Bot, info: BroadcastInfo, html_text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Rewrite a broadcast's preview (its caption, when it has a photo), with `markup`'s buttons."""
     if info.preview_chat_id is None or info.preview_message_id is None:
         return
     if info.photo is not None:
         await bot.edit_message_caption(
-            chat_id=info.preview_chat_id, message_id=info.preview_message_id, caption=html_text
+            chat_id=info.preview_chat_id,
+            message_id=info.preview_message_id,
+            caption=html_text,
+            reply_markup=markup,
         )
     else:
         await bot.edit_message_text(
-            html_text, chat_id=info.preview_chat_id, message_id=info.preview_message_id
+            html_text,
+            chat_id=info.preview_chat_id,
+            message_id=info.preview_message_id,
+            reply_markup=markup,
         )
 
 
@@ -59,7 +68,7 @@ async def due_broadcasts_job(context: NewsContext) -> None:
         logger.info("scheduled broadcast %d started: %d chats", broadcast_id, queued)
         info = await services.store.broadcast(broadcast_id)
         actor = info.admin_id if info else 0
-        await audit(services.store, actor, "broadcast started", f"#{broadcast_id}", now)
+        await audit(services.store, actor, AuditAction.BROADCAST_STARTED, f"#{broadcast_id}", now)
     if started:
         services.sender.wake()
 

@@ -13,7 +13,8 @@ from bot.domain.alerts import AlertKind
 from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
 from bot.logs import log_broadcast
-from bot.messaging import editor_jobs
+from bot.messaging import editor_jobs, keyboards
+from bot.messaging.change_jobs import change_progress_job
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.messaging.editor_jobs import edit_preview
 from bot.messaging.live_job import check_live, live_check_job
@@ -39,6 +40,9 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     queue.run_repeating(live_check_job, interval=settings.live_check_seconds, first=0)
     queue.run_repeating(release_job, interval=RELEASE_INTERVAL, first=RELEASE_INTERVAL)
     editor_jobs.schedule(queue)
+    queue.run_repeating(
+        change_progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL
+    )
 
 
 async def scan_job(context: NewsContext) -> None:
@@ -113,7 +117,7 @@ async def scan_now(services: Services) -> None:
     logger.debug("scan: %d files read, %d announced", result.files_read, len(result.announced))
     services.jobs_database.ok()
     services.content_missing = False
-    if result.announced:
+    if result.announced or result.corrected or result.retracted:
         services.sender.wake()
     if result.waiting_live:
         # The page may be live already (a publish hook comes after the deploy).
@@ -154,6 +158,12 @@ async def _report_progress(context: NewsContext) -> None:
             continue
         services.shown_progress[info.id] = footer
         try:
-            await edit_preview(context.bot, info, f"{info.html}\n\n{footer}")
+            await edit_preview(
+                context.bot,
+                info,
+                f"{info.html}\n\n{footer}",
+                # The final report: the copies sent can be edited or recalled from here.
+                markup=keyboards.edit_or_recall(info.id) if progress.done else None,
+            )
         except TelegramError as exc:
             logger.warning("could not update the report of broadcast %d: %s", info.id, exc)

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import callbacks, texts
 from bot.domain.callbacks import Action, shorten
+from bot.domain.change_texts import EDIT_BUTTON, RECALL_BUTTON
 from bot.domain.i18n import LANGUAGES, _
 from bot.domain.language_texts import language_button
 from bot.domain.topics import TopicCount, TopicInfo
@@ -36,6 +37,15 @@ def send_or_cancel(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:
     cancel = callbacks.broadcast_data(Action.CANCEL_BROADCAST, broadcast_id)
     return InlineKeyboardMarkup(
         [[button(texts.send_button(audience), send), button(_(texts.CANCEL), cancel)]]
+    )
+
+
+def edit_or_recall(broadcast_id: int) -> InlineKeyboardMarkup:
+    """The buttons under a sent broadcast's report."""
+    edit = callbacks.broadcast_data(Action.EDIT_BROADCAST, broadcast_id)
+    recall = callbacks.broadcast_data(Action.RECALL_BROADCAST, broadcast_id)
+    return InlineKeyboardMarkup(
+        [[button(_(EDIT_BUTTON), edit), button(_(RECALL_BUTTON), recall)]]
     )
 
 

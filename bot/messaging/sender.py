@@ -27,6 +27,7 @@ from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 from bot.domain.pacing import RateLimiter
 from bot.domain.waiting import sleep_unless
+from bot.messaging.changes import ChangeApplier
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
 from bot.messaging.job_queue import ClaimedJobs
@@ -111,6 +112,9 @@ class Sender:
         # Done once the sender stops taking work; a future, so waits can race it cheaply.
         self._stopped: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.sent = 0
+        # Edits and deletions of notes already sent, claimed when no delivery is due.
+        self.changes = ChangeApplier(store, bot, limiter, settings, self.owner, self.concurrency)
+        self.changes.clock = clock
 
     def wake(self) -> None:
         """New rows were queued: look now instead of at the next poll."""
@@ -185,7 +189,7 @@ class Sender:
             for job in jobs:
                 self._held_until[job.id] = held_until
                 self._jobs.put_nowait(job)
-            if not jobs:
+            if not jobs and not await self.changes.apply_batch(self._stopped, self.broadcast_id):
                 await sleep_unless(self._wake, IDLE_POLL)
 
     async def _work(self) -> None:
@@ -258,7 +262,7 @@ class Sender:
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""
         try:
-            message_id = await self._send(job)
+            sent = await self._send(job)
         except _Stopped:
             return Retry(job.id, self.clock.now(), "stopped before sending", count=False)
         except _LeaseLost:
@@ -300,7 +304,7 @@ class Sender:
             return self._retry(job, "invalid token")
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             return self._retry(job, f"{type(exc).__name__}: {exc.message}")
-        return Sent(job.id, message_id)
+        return sent
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
@@ -337,8 +341,8 @@ class Sender:
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
         return Retry(job.id, self.clock.now() + timedelta(seconds=delay), error)
 
-    async def _send(self, job: DeliveryJob) -> int:
-        """Send the row's note; the new message's id."""
+    async def _send(self, job: DeliveryJob) -> Sent:
+        """Send the row's note: the new message's id, and its photo (edits need to know)."""
         outgoing = compose(job, site_url=self.settings.site_url)
         # Paid broadcasts go past the free ~30 messages a second, at a price per message.
         paid = self.settings.paid_broadcast or None
@@ -347,7 +351,7 @@ class Sender:
         await self._slot(job)
         if outgoing.photo is not None:
             try:
-                return await self.bot.send_note(
+                message_id = await self.bot.send_note(
                     job.chat_id,
                     outgoing.html,
                     photo=outgoing.photo,
@@ -355,6 +359,7 @@ class Sender:
                     allow_paid_broadcast=paid,
                     disable_notification=silent,
                 )
+                return Sent(job.id, message_id, outgoing.photo)
             except BadRequest as exc:
                 text = exc.message.lower()
                 if "can't parse entities" in text or _chat_gone(text):
@@ -363,14 +368,14 @@ class Sender:
                     "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
                 )
             await self._slot(job)
-        return await self.bot.send_note(
+        return Sent(job.id, await self.bot.send_note(
             job.chat_id,
             outgoing.html,
             reply_markup=outgoing.markup,
             allow_paid_broadcast=paid,
             disable_notification=silent,
             link_preview_options=None if outgoing.previews else NO_PREVIEW,
-        )
+        ))
 
     async def _slot(self, job: DeliveryJob) -> None:
         """Wait for a send slot and the group's limit, then check the row is still ours."""

@@ -185,6 +185,8 @@ async def scan(
         breaking_tags=settings.breaking_tags,
         dry_run=dry_run,
         wait_until_live=settings.wait_until_live,
+        corrections=settings.corrections,
+        retractions=settings.retractions,
     )
     if not dry_run:
         for problem in result.malformed:
@@ -211,6 +213,12 @@ async def scan(
                 due.path,
                 due.url,
                 settings.live_timeout,
+            )
+        if result.corrected or result.retracted:
+            logger.info(
+                "%d announced posts corrected, %d retracted: their notes sent will change",
+                result.corrected,
+                result.retracted,
             )
         if result.first_scan:
             logger.info(

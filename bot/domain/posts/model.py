@@ -40,6 +40,8 @@ class Post:
     # `breaking: true` in the front matter (a BREAKING_TAGS tag makes a post breaking too:
     # see bot.domain.breaking).
     breaking: bool = False
+    # `retracted: true`: the newsroom withdrew it; like `published: false`, and its notes go.
+    retracted: bool = False
 
     @property
     def topics(self) -> tuple[Topic, ...]:

@@ -53,6 +53,7 @@ def parse_post(
         image=_image(meta.get("image")),
         author=_author(meta.get("author")),
         published=_published(meta.get("published")),
+        retracted=_flag(meta.get("retracted")),
         link=_link(meta.get("permalink"), links, path, categories, local, slug),
         breaking=_flag(meta.get("breaking")),
     )

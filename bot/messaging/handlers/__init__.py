@@ -2,8 +2,9 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
-buttons), scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and
-their remove buttons), stats (/stats), language (/language and its buttons), membership
+buttons), broadcast_changes (Edit and Recall under a sent broadcast's report, the new text),
+scheduled (/scheduled and its Cancel buttons), channels (/channel, /channels and their remove
+buttons), stats (/stats), audit (/audit), language (/language and its buttons), membership
 (migrations, the bot removed), schedules (/timezone, /digest, /quiet, /previews), settings_menu
 (/settings and its buttons), errors (unknown buttons, the error handler). Buttons are routed by
 the prefix of their callback data; every handler runs in its chat's language (chat_language).
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
+    audit,
+    broadcast_changes,
     broadcasts,
     channels,
     errors,
@@ -34,9 +37,11 @@ FEATURES = (
     filters,
     topics,
     broadcasts,
+    broadcast_changes,
     scheduled,
     channels,
     stats,
+    audit,
     language,
     membership,
     schedules,

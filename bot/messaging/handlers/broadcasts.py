@@ -3,11 +3,14 @@ buttons under its preview: Send, Send to me first, Cancel."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import MessageHandler, filters
 
 from bot.domain import broadcast_texts as says
 from bot.domain import texts
+from bot.domain.audit import AuditAction
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.callbacks import Action, BroadcastButton, broadcast_data
 from bot.domain.commands import parse_broadcast
@@ -54,7 +57,7 @@ async def draft(update: Update, context: NewsContext, photo: str | None) -> None
         if topic is None:
             await reply(update, texts.unknown_topic(args.topic, known))
             return
-    zone, now = context.settings.timezone, context.now()
+    zone, now = await admin_zone(context, message.chat.id), context.now()
     send_at = send_time(args.at, zone) if args.at is not None else None
     problem = texts.broadcast_problem(args.text) or (photo and says.caption_problem(args.text))
     if args.at is not None and not problem:
@@ -77,6 +80,17 @@ async def draft(update: Update, context: NewsContext, photo: str | None) -> None
     else:
         preview = await message.reply_photo(photo, shown, reply_markup=markup, do_quote=False)
     await context.store.set_broadcast_preview(draft_id, preview.message_id)
+
+
+async def admin_zone(context: NewsContext, chat_id: int) -> ZoneInfo:
+    """The time zone of the admin's chat (/timezone), else TIMEZONE."""
+    name = (await context.store.chat_settings(chat_id)).timezone
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return context.settings.timezone
 
 
 def preview_buttons(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:
@@ -102,7 +116,7 @@ async def broadcast_pressed(
     elif pressed.action == Action.CANCEL_BROADCAST:
         if await context.store.cancel_broadcast(info.id):
             await answer(query, _(texts.CANCELLED))
-            await audit(context.store, user, "broadcast cancelled", f"#{info.id}", now)
+            await audit(context.store, user, AuditAction.BROADCAST_CANCELLED, f"#{info.id}", now)
             await edit_preview(context.bot, info, texts.broadcast_cancelled(info.html))
         else:
             await answer(query, texts.already(info.state))
@@ -112,7 +126,7 @@ async def broadcast_pressed(
         await answer(query, texts.already(info.state))
     else:
         await answer(query, texts.sending_answer(queued))
-        await audit(context.store, user, "broadcast sent", f"#{info.id} to {queued}", now)
+        await audit(context.store, user, AuditAction.BROADCAST_SENT, f"#{info.id} to {queued}", now)
         context.services.sender.wake()
         started = Progress(remaining=queued)
         # The progress job edits only when the footer changes: it must know this one.
@@ -122,15 +136,20 @@ async def broadcast_pressed(
 
 async def schedule(update: Update, context: NewsContext, info: BroadcastInfo) -> None:
     """Send on a broadcast with a start time: it waits (due_broadcasts_job starts it)."""
-    query, zone = update.callback_query, context.settings.timezone
+    query = update.callback_query
     assert query is not None and info.send_at is not None and update.effective_user is not None
+    zone = await admin_zone(context, info.preview_chat_id or update.effective_user.id)
     if not await context.store.schedule_broadcast(info.id):
         await answer(query, texts.already(info.state))
         return
     await answer(query, says.scheduled_answer(info.send_at, zone))
     detail = f"#{info.id} at {info.send_at.isoformat()}"
     await audit(
-        context.store, update.effective_user.id, "broadcast scheduled", detail, context.now()
+        context.store,
+        update.effective_user.id,
+        AuditAction.BROADCAST_SCHEDULED,
+        detail,
+        context.now(),
     )
     await edit_preview(context.bot, info, says.scheduled_for(info.html, info.send_at, zone))
 

@@ -6,6 +6,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain import channel_texts as says
 from bot.domain import texts
+from bot.domain.audit import AuditAction
 from bot.domain.callbacks import Action, ChannelButton, channel_data
 from bot.domain.channels import ALL_TOPICS, ChannelAction, ChannelArgs, ChannelInfo, parse_channel
 from bot.domain.commands import topic_words
@@ -56,7 +57,9 @@ async def add(update: Update, context: NewsContext, args: ChannelArgs) -> None:
     )
     # A channel sends no commands (no /language): it speaks the language of who added it.
     await context.store.chat_language(info.chat_id, current_language())
-    await audit(context.store, user, "channel added", f"{info.name} ({info.chat_id})", now)
+    await audit(
+        context.store, user, AuditAction.CHANNEL_ADDED, f"{info.name} ({info.chat_id})", now
+    )
     await reply(update, says.channel_added(info, known))
 
 
@@ -64,7 +67,9 @@ async def remove(update: Update, context: NewsContext, found: ChannelInfo) -> No
     assert update.effective_user is not None
     await context.store.remove_channel(found.chat_id)
     user, now = update.effective_user.id, context.now()
-    await audit(context.store, user, "channel removed", f"{found.name} ({found.chat_id})", now)
+    await audit(
+        context.store, user, AuditAction.CHANNEL_REMOVED, f"{found.name} ({found.chat_id})", now
+    )
     await reply(update, says.channel_removed(found.name))
 
 
@@ -95,7 +100,9 @@ async def remove_pressed(
     else:
         now = context.now()
         detail = f"{removed.name} ({removed.chat_id})"
-        await audit(context.store, update.effective_user.id, "channel removed", detail, now)
+        await audit(
+            context.store, update.effective_user.id, AuditAction.CHANNEL_REMOVED, detail, now
+        )
         await answer(
             query, says.channel_removed(removed.name).replace("<b>", "").replace("</b>", "")
         )

@@ -6,12 +6,14 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain import broadcast_texts as says
 from bot.domain import texts
+from bot.domain.audit import AuditAction
 from bot.domain.callbacks import Action, BroadcastButton, broadcast_data
 from bot.domain.i18n import _
 from bot.messaging.audit import audit
 from bot.messaging.context import NewsContext
 from bot.messaging.editor_jobs import edit_preview
 from bot.messaging.guards import site_admins_only
+from bot.messaging.handlers.broadcasts import admin_zone
 from bot.messaging.keyboards import button as key
 from bot.messaging.replying import answer, reply
 from bot.messaging.routing import button, command
@@ -19,8 +21,8 @@ from bot.messaging.routing import button, command
 LISTED = 30  # Cancel buttons under /scheduled
 
 
-async def listing(context: NewsContext) -> tuple[str, InlineKeyboardMarkup | None]:
-    found, zone = await context.store.scheduled_broadcasts(), context.settings.timezone
+async def listing(context: NewsContext, chat_id: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    found, zone = await context.store.scheduled_broadcasts(), await admin_zone(context, chat_id)
     if not found:
         return _(says.NO_SCHEDULED), None
     rows = [
@@ -37,7 +39,8 @@ async def listing(context: NewsContext) -> tuple[str, InlineKeyboardMarkup | Non
 
 @site_admins_only(texts.BROADCAST_ADMINS_ONLY)
 async def scheduled(update: Update, context: NewsContext) -> None:
-    await reply(update, *await listing(context))
+    assert update.effective_chat is not None
+    await reply(update, *await listing(context, update.effective_chat.id))
 
 
 @site_admins_only(texts.BROADCAST_ADMINS_ONLY)
@@ -51,10 +54,12 @@ async def cancel_pressed(
         await answer(query, _(says.NOT_SCHEDULED_ANY_MORE))
         return
     now = context.now()
-    await audit(context.store, update.effective_user.id, "broadcast cancelled", f"#{info.id}", now)
+    await audit(
+        context.store, update.effective_user.id, AuditAction.BROADCAST_CANCELLED, f"#{info.id}", now
+    )
     await answer(query, _(says.UNSCHEDULED))
     await edit_preview(context.bot, info, says.unscheduled(info.html))
-    text, markup = await listing(context)
+    text, markup = await listing(context, message.chat.id)
     await query.edit_message_text(text, reply_markup=markup)
 
 

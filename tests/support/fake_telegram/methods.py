@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import re
-import time
 
+from tests.support.fake_telegram.changes import MessageChanges
 from tests.support.fake_telegram.channels import check_channel_post, member_rights
 from tests.support.fake_telegram.html import utf16_len
 from tests.support.fake_telegram.records import (
@@ -16,7 +15,6 @@ from tests.support.fake_telegram.records import (
     ApiError,
     Exchange,
     Handler,
-    SentMessage,
     bad_request,
     too_many_requests,
 )
@@ -60,7 +58,7 @@ GIFT_TYPES = (
 )  # the fields of ChatFullInfo.accepted_gift_types
 
 
-class BotApiMethods(WebhookPush):
+class BotApiMethods(MessageChanges, WebhookPush):
     """Telegram's side of each call: checks the chat, applies the knobs, performs the method."""
 
     def method_handlers(self) -> dict[str, Handler]:
@@ -81,6 +79,8 @@ class BotApiMethods(WebhookPush):
             "editMessageText": self._edit_message,
             "editMessageCaption": self._edit_message,
             "editMessageReplyMarkup": self._edit_message,
+            "editMessageMedia": self._edit_message_media,
+            "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
             "getChatMember": self._get_chat_member,
             "getChat": self._get_chat,
@@ -225,22 +225,8 @@ class BotApiMethods(WebhookPush):
     def _send_photo(self, ex: Exchange) -> JSON:
         """sendPhoto by URL, file_id or upload: a Message with three PhotoSizes."""
         photo = ex.params["photo"]
-        bad = self.bad_photos
-        if isinstance(photo, str) and (bad is True or (isinstance(bad, set) and photo in bad)):
-            raise ApiError(400, "Bad Request: wrong type of the web page content", deliberate=True)
-        file_key = photo if isinstance(photo, str) else f"upload-{len(self.sent)}"
-        file_id = "AgAC" + hashlib.sha1(file_key.encode()).hexdigest()[:24]
         message = self._new_message(ex)
-        message["photo"] = [
-            {
-                "file_id": f"{file_id}{size}",
-                "file_unique_id": f"AQAD{size}{file_id[-8:]}",
-                "width": size,
-                "height": size * 3 // 4,
-                "file_size": size * 100,
-            }
-            for size in (90, 320, 800)
-        ]
+        message["photo"] = self._photo_sizes(photo)
         if ex.text:
             message["caption"] = ex.text
             if ex.entities:
@@ -254,7 +240,7 @@ class BotApiMethods(WebhookPush):
         chat = self.chat(ex.chat_id)
         message_id = self._last_message_id.get(ex.chat_id, 0) + 1
         self._last_message_id[ex.chat_id] = message_id
-        message: JSON = {"message_id": message_id, "date": int(time.time()), "chat": chat}
+        message: JSON = {"message_id": message_id, "date": int(self.wall_clock()), "chat": chat}
         if chat["type"] == "channel":
             message["sender_chat"] = chat
         else:
@@ -274,68 +260,6 @@ class BotApiMethods(WebhookPush):
         record = self._sent_record(ex, message["message_id"], text, photo)
         self.sent.append(record)
         return message
-
-    def _sent_record(
-        self, ex: Exchange, message_id: int, text: str | None, photo: str | None
-    ) -> SentMessage:
-        """A SentMessage for this call, remembered on the exchange (to mark it slow later)."""
-        markup = ex.params.get("reply_markup")
-        record = SentMessage(
-            method=ex.method,
-            chat_id=ex.chat_id or 0,
-            message_id=message_id,
-            text=text,
-            parse_mode=ex.params.get("parse_mode"),
-            photo=photo,
-            reply_markup=markup if isinstance(markup, dict) else None,
-            params=ex.params,
-            at=ex.at,
-        )
-        ex.records.append(record)
-        return record
-
-    def _edit_message(self, ex: Exchange) -> JSON | bool:
-        """editMessageText / Caption / ReplyMarkup, refusing what Telegram refuses."""
-        params = ex.params
-        if "inline_message_id" in params:
-            self.edits.append(
-                self._sent_record(ex, 0, params.get("text", params.get("caption")), None)
-            )
-            return True
-        if ex.chat_id is None or "message_id" not in params:
-            raise bad_request("message identifier is not specified")
-        old = self._messages.get((ex.chat_id, int(params["message_id"])))
-        if old is None:
-            raise bad_request("message to edit not found")
-        new = {key: value for key, value in old.items() if key not in {"reply_markup", "edit_date"}}
-        if isinstance(params.get("reply_markup"), dict):
-            new["reply_markup"] = params["reply_markup"]
-        if ex.method == "editMessageText":
-            if "text" not in old:
-                raise bad_request("there is no text in the message to edit")
-            new.pop("entities", None)
-            new["text"] = ex.text
-            if ex.entities:
-                new["entities"] = ex.entities
-        elif ex.method == "editMessageCaption":
-            if "photo" not in old:
-                raise bad_request("there is no caption in the message to edit")
-            new.pop("caption", None)
-            new.pop("caption_entities", None)
-            if ex.text:
-                new["caption"] = ex.text
-                if ex.entities:
-                    new["caption_entities"] = ex.entities
-        if {k: v for k, v in old.items() if k != "edit_date"} == new:
-            raise bad_request(
-                "message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message"
-            )
-        new["edit_date"] = int(time.time())
-        self._messages[ex.chat_id, new["message_id"]] = new
-        text = params.get("text", params.get("caption"))
-        self.edits.append(self._sent_record(ex, new["message_id"], text, None))
-        return new
 
     def _answer_callback_query(self, ex: Exchange) -> bool:
         """answerCallbackQuery: once per query the fake created."""

@@ -33,6 +33,9 @@ class BotApiState:
     ) -> None:
         self.token = token
         self.clock = clock
+        # Epoch seconds: the dates of messages, and the 48 hours in which they may be edited
+        # or deleted. A test moves it with the bot's clock (`fake.wall_clock = ...`).
+        self.wall_clock: Callable[[], float] = time.time
         # Misbehaviour knobs.
         self.rate_limit = rate_limit
         self.group_rate_limit = group_rate_limit
@@ -76,6 +79,7 @@ class BotApiState:
         """Forget everything recorded and queued; keep the knobs and the world."""
         self.sent: list[SentMessage] = []
         self.edits: list[SentMessage] = []
+        self.deleted: list[tuple[int, int]] = []  # (chat_id, message_id) of deleted messages
         self.calls: list[Call] = []
         self.rejected: list[Call] = []
         self.conflicts: list[Call] = []
