@@ -28,6 +28,7 @@ from bot.domain.changes import ChangeCounts
 from bot.domain.i18n import _
 from bot.domain.notes import render_broadcast
 from bot.domain.states import ChangeKind
+from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 from bot.messaging.formatting import html_after
 from bot.messaging.guards import is_site_admin, site_admins_only
@@ -94,7 +95,7 @@ HANDLERS = {
     EDIT_GROUP: [
         MessageHandler(
             filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-            new_text,
+            in_chat_language(new_text),
         )
     ],
     0: [
