@@ -81,7 +81,7 @@ class Chat(Base):
 
 
 class Subscription(Base):
-    """A chat follows a topic (a category or tag key)."""
+    """A chat (or one forum topic of it) follows a topic (a category or tag key, or "*")."""
 
     __tablename__ = "subscriptions"
 
@@ -90,6 +90,8 @@ class Subscription(Base):
         ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
         primary_key=True,
     )
+    # The forum topic (message_thread_id) its notes go to; 0: the chat itself (or General).
+    thread_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, server_default="0")
     topic: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -201,6 +203,8 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # The forum topic it goes to (message_thread_id); 0: the chat itself (or General).
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
     broadcast_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("broadcasts.id", ondelete="CASCADE")
@@ -220,7 +224,7 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        UniqueConstraint("post_id", "chat_id", name="uq_deliveries_post_chat"),
+        UniqueConstraint("post_id", "chat_id", "thread_id", name="uq_deliveries_post_chat"),
         UniqueConstraint("broadcast_id", "chat_id", name="uq_deliveries_broadcast_chat"),
         # Claims take live rows in id order: an index of only those rows, by id, finds them
         # without sorting the whole backlog, and stays small as history grows.

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.everything import ALL, matched
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
@@ -30,7 +31,8 @@ def _queued(now: datetime) -> list[Any]:
 
 
 async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
-    """Write one outbox row per active chat following any of the post's topics, its keyword
+    """Write one outbox row per active chat (and forum topic) following any of the post's
+    topics, its keyword
     filters permitting (storage.filters.allows; the post's words are recorded first).
 
     One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
@@ -43,18 +45,23 @@ async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
         select(
             literal(post_id).label("post_id"),
             Subscription.chat_id,
+            Subscription.thread_id,
             as_json_list(Subscription.topic, type_=JSON).label("topics"),
             *_queued(now),
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
-            Subscription.topic.in_(select(PostTopic.topic).where(PostTopic.post_id == post_id)),
+            Subscription.topic.in_(
+                select(PostTopic.topic)
+                .where(PostTopic.post_id == post_id)
+                .union_all(select(literal(ALL)))  # "/subscribe all"
+            ),
             Chat.status == ChatState.ACTIVE,
             filters.allows(Subscription.chat_id, post_id),
         )
-        .group_by(Subscription.chat_id)
+        .group_by(Subscription.chat_id, Subscription.thread_id)
     )
-    columns = ["post_id", "chat_id", "topics", *_QUEUED]
+    columns = ["post_id", "chat_id", "thread_id", "topics", *_QUEUED]
     result = await session.execute(insert(Delivery).from_select(columns, recipients))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -78,6 +85,19 @@ async def kill_live(session: AsyncSession, chat_id: int, reason: str) -> None:
     await session.execute(
         update(Delivery)
         .where(Delivery.chat_id == chat_id, Delivery.status.in_(LIVE_DELIVERY_STATES))
+        .values(status=DeliveryState.DEAD, error=reason, lease_owner=None, lease_until=None)
+    )
+
+
+async def kill_live_thread(session: AsyncSession, chat_id: int, thread: int, reason: str) -> None:
+    """Turn every row still to be sent to one forum topic of the chat dead."""
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.chat_id == chat_id,
+            Delivery.thread_id == thread,
+            Delivery.status.in_(LIVE_DELIVERY_STATES),
+        )
         .values(status=DeliveryState.DEAD, error=reason, lease_owner=None, lease_until=None)
     )
 
@@ -144,6 +164,7 @@ async def claim(
                 Delivery.post_id,
                 Delivery.broadcast_id,
                 Delivery.topics,
+                Delivery.thread_id,
             )
         )
     ).all()
@@ -156,7 +177,7 @@ async def claim(
         job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
         if row.post_id is not None:
             title, excerpt, url, image_url, names = posts[row.post_id]
-            keys = sorted(k for k in row.topics if k)
+            keys = matched(row.topics, names)
             topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
             job = DeliveryJob(
                 row.id,
@@ -169,6 +190,7 @@ async def claim(
                 url,
                 image_url,
                 topics,
+                thread_id=row.thread_id,
             )
         elif row.broadcast_id is not None:
             job = DeliveryJob(

@@ -8,7 +8,7 @@ storage.stats
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.domain import announcing
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.filters import Added, ChatFilters, post_words
+from bot.domain.latest import LATEST_POSTS, LatestPost
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
 from bot.domain.states import BroadcastState, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import broadcasts, catalogue, chats, filters, outbox, schedule
+from storage import broadcasts, catalogue, chats, filters, latest, outbox, schedule
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -87,23 +88,34 @@ class Store:
             await chats.remove(session, old_id)
 
     async def subscribe(
-        self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime
+        self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime, thread: int = 0
     ) -> bool:
-        """Follow a topic (registering the chat); False if it already did."""
+        """Follow a topic (registering the chat), in a forum topic `thread` of it or in the chat
+        itself (0); False if it already did."""
         async with self._sessions.begin() as session:
             await chats.activate(session, chat_id, chat_type, title, now)
             await session.flush()
-            return await chats.subscribe(session, chat_id, topic, now)
+            return await chats.subscribe(session, chat_id, topic, now, thread)
 
-    async def unsubscribe(self, chat_id: int, topic: str) -> bool:
-        """Stop following a topic; False if the chat did not follow it."""
+    async def unsubscribe(self, chat_id: int, topic: str, thread: int = 0) -> bool:
+        """Stop following a topic; False if the chat (or its forum topic) did not follow it."""
         async with self._sessions.begin() as session:
-            return await chats.unsubscribe(session, chat_id, topic)
+            return await chats.unsubscribe(session, chat_id, topic, thread)
 
-    async def subscriptions(self, chat_id: int, now: datetime | None = None) -> list[TopicInfo]:
-        """The topics a chat follows, by name (as public posts spell it, else its key)."""
+    async def subscriptions(
+        self, chat_id: int, now: datetime | None = None, thread: int = 0
+    ) -> list[TopicInfo]:
+        """The topics a chat (or one forum topic of it) follows, by name (as public posts spell
+        it, else its key)."""
         async with self._sessions.begin() as session:
-            return await chats.subscriptions(session, chat_id, now)
+            return await chats.subscriptions(session, chat_id, now, thread)
+
+    async def forget_thread(self, chat_id: int, thread: int, reason: str) -> int:
+        """A forum topic is gone: drop its subscriptions and its unsent rows, as for a blocked
+        chat; returns how many subscriptions it had."""
+        async with self._sessions.begin() as session:
+            await outbox.kill_live_thread(session, chat_id, thread, reason)
+            return await chats.forget_thread(session, chat_id, thread)
 
     async def topics(self, now: datetime | None = None) -> list[TopicCount]:
         """Every category and tag of the public posts (published, present and due by now),
@@ -111,6 +123,13 @@ class Store:
         """
         async with self._sessions.begin() as session:
             return await catalogue.topics(session, now)
+
+    async def latest(
+        self, topics: Collection[str] | None, now: datetime, limit: int = LATEST_POSTS
+    ) -> list[LatestPost]:
+        """The newest public posts carrying one of `topics` (None: any), newest first."""
+        async with self._sessions.begin() as session:
+            return await latest.newest(session, topics, now, limit)
 
     # -- scanning ---------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ class DeliveryJob:
     topics: tuple[TopicInfo, ...] = ()
     # Broadcast deliveries:
     html: str = ""
+    # The forum topic it goes to (message_thread_id); 0: the chat itself.
+    thread_id: int = 0
 
 
 @dataclass(frozen=True)

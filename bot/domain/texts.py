@@ -19,6 +19,7 @@ COMMANDS = {
     "unsubscribe": "Stop following a topic",
     "subscriptions": "The topics this chat follows",
     "filter": "Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD",
+    "latest": "The newest posts of this chat's topics: /latest [TOPIC]",
     "topics": "Every category and tag, with post counts",
     "stop": "Stop all messages to this chat",
     "help": "What I can do",

@@ -8,6 +8,7 @@ from pathlib import Path
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.callbacks import unsubscribe_data
+from bot.domain.everything import note_topics
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
 from bot.domain.texts import unsubscribe_button
@@ -31,11 +32,12 @@ def compose(job: DeliveryJob) -> Outgoing:
     """The message for a job: a broadcast's HTML as it is, a post's note with its buttons."""
     if job.post_id is None:
         return Outgoing(job.html)
+    hashtags, unsubscribable = note_topics(job.topics)
     note = render_post(
         title=job.title,
         excerpt=job.excerpt,
         url=job.url,
-        topics=[t.name for t in job.topics],
+        topics=hashtags,
         photo=web_photo(job.image_url),
     )
     markup = InlineKeyboardMarkup(
@@ -45,7 +47,7 @@ def compose(job: DeliveryJob) -> Outgoing:
                     unsubscribe_button(t.name), callback_data=unsubscribe_data(t.key)
                 )
             ]
-            for t in job.topics[:NOTE_BUTTONS]
+            for t in unsubscribable[:NOTE_BUTTONS]
         ]
     )
     return Outgoing(note.html, note.photo, markup)

@@ -22,6 +22,7 @@ from telegram.error import (
 )
 
 from bot.domain.clock import SYSTEM_CLOCK, Clock
+from bot.domain.forums import topic_gone
 from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 from bot.domain.pacing import RateLimiter
@@ -284,6 +285,10 @@ class Sender:
         if _chat_gone(text):
             await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
             return None
+        if job.thread_id and topic_gone(text):
+            logger.info("forum topic %d of chat %d is gone (%s)", job.thread_id, job.chat_id, text)
+            await self.store.forget_thread(job.chat_id, job.thread_id, exc.message)
+            return None
         if "can't parse entities" in text:
             # Our HTML is wrong: a bug. Sending it again would fail the same way.
             logger.error(
@@ -318,10 +323,11 @@ class Sender:
                     caption=outgoing.html,
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
+                    message_thread_id=job.thread_id or None,
                 )
             except BadRequest as exc:
                 text = exc.message.lower()
-                if "can't parse entities" in text or _chat_gone(text):
+                if "can't parse entities" in text or _chat_gone(text) or topic_gone(text):
                     raise  # about the note or the chat, not the photo
                 logger.info(
                     "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
@@ -331,7 +337,11 @@ class Sender:
                 logger.warning("could not send photo %r (%s): sending text", outgoing.photo, exc)
             await self._slot(job)
         return await self.bot.send_message(
-            job.chat_id, outgoing.html, reply_markup=outgoing.markup, allow_paid_broadcast=paid
+            job.chat_id,
+            outgoing.html,
+            reply_markup=outgoing.markup,
+            allow_paid_broadcast=paid,
+            message_thread_id=job.thread_id or None,
         )
 
     async def _slot(self, job: DeliveryJob) -> None:

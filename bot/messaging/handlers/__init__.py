@@ -1,9 +1,10 @@
 """The bot's handlers, one module per feature; `register` adds them all to the Application.
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
-the topic buttons), filters (/filter), topics (/topics), broadcasts (/broadcast and its
-buttons), stats (/stats), membership (migrations, the bot removed), errors (unknown buttons,
-the error handler). Buttons are routed by the prefix of their callback data.
+the topic buttons), filters (/filter), latest (/latest), topics (/topics), broadcasts
+(/broadcast and its buttons), stats (/stats), membership (migrations, the bot removed), errors
+(unknown buttons, the error handler), contact (a group's welcome, hints for stray text in a
+private chat; after every command). Buttons are routed by the prefix of their callback data.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
+    contact,
     errors,
     filters,
+    latest,
     membership,
     start,
     stats,
@@ -20,11 +23,13 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, filters, topics, broadcasts, stats, membership)
+FEATURES = (start, subscriptions, filters, latest, topics, broadcasts, stats, membership)
 
 
 def register(application: NewsApplication) -> None:
     """Every feature's handlers, then the catch-all for buttons and the error handler."""
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
+    application.add_handlers(contact.HANDLERS)  # what no command took
+    application.add_handler(contact.WELCOME, group=1)
     errors.register(application)

@@ -49,6 +49,8 @@ class BotApiState:
         # Test-provided world.
         self.chat_members: dict[tuple[int, int], str] = {}
         self.chats: dict[int, JSON] = {}
+        self.forum_topics: dict[int, dict[int, str]] = {}  # forum -> thread id -> topic name
+        self.deleted_topics: set[tuple[int, int]] = set()
         self.bot_user: JSON = {
             "id": int("".join(c for c in token.split(":")[0] if c.isdigit()) or 1),
             "is_bot": True,
