@@ -34,6 +34,8 @@ from storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:TEST-token"  # the fake Bot API's default token
+# Seconds the fake takes to answer in the quoted figures (Telegram takes tens to hundreds of ms).
+LATENCY = 0.08
 SITE_URL = "https://news.example"
 INSERT_CHUNK = 20_000
 
@@ -301,8 +303,9 @@ class FakeBotApi:
     Its CPU is not charged to the sender.
     """
 
-    def __init__(self, *, rate_limit: int | None = None) -> None:
+    def __init__(self, *, rate_limit: int | None = None, latency: float = 0.0) -> None:
         self.rate_limit = rate_limit
+        self.latency = latency  # seconds every answer takes, as over a real network
         self.base_url = ""
         self._process: asyncio.subprocess.Process | None = None
 
@@ -315,6 +318,8 @@ class FakeBotApi:
         args = ["-m", "tests.support.fake_telegram", "--port", "0"]
         if self.rate_limit is not None:
             args += ["--rate-limit", str(self.rate_limit)]
+        if self.latency:
+            args += ["--latency", str(self.latency)]
         self._process = await asyncio.create_subprocess_exec(
             sys.executable, *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE
         )

@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import loops
 from benchlib import (
+    LATENCY,
     TOKEN,
     FakeBotApi,
     HeapPeak,
@@ -69,6 +71,7 @@ class Run:
     recipients: int
     sent: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU (time.process_time) over the sending
     stats: dict[str, Any] = field(default_factory=dict)
     heap: HeapPeak | None = None
     rss_before_mib: float = 0.0
@@ -84,6 +87,11 @@ class Run:
     def rate(self) -> float:
         return self.sent / self.seconds if self.seconds else 0.0
 
+    @property
+    def cpu_ms(self) -> float:
+        """CPU milliseconds of this process per message sent."""
+        return 1000 * self.cpu_seconds / self.sent if self.sent else 0.0
+
 
 async def newsbot_run(
     name: str,
@@ -93,6 +101,7 @@ async def newsbot_run(
     send_rate: float,
     *,
     trace: bool = False,
+    paid: bool = False,
 ) -> Run:
     """Queue a broadcast to `recipients` chats and send it with newsbot's Sender."""
     run = Run(name, recipients, rss_before_mib=maxrss_mib())
@@ -106,7 +115,11 @@ async def newsbot_run(
                 queued = await store.start_broadcast(broadcast_id, now)
                 assert queued == recipients, f"queued {queued} rows for {recipients} chats"
                 settings = bench_settings(
-                    url, Path(tmp), TELEGRAM_API_URL=fake.base_url, SEND_RATE=str(send_rate)
+                    url,
+                    Path(tmp),
+                    TELEGRAM_API_URL=fake.base_url,
+                    SEND_RATE=str(send_rate),
+                    PAID_BROADCAST=str(paid).lower(),
                 )
                 limiter = shared_limiter(settings, store)
                 bot = sender_bot(settings, concurrency_for(1.0 / limiter.interval))
@@ -116,7 +129,7 @@ async def newsbot_run(
                     stop = asyncio.Event()
                     tracing = heap_peak() if trace else contextlib.nullcontext(None)
                     with tracing as peak:
-                        started = time.perf_counter()
+                        started, cpu = time.perf_counter(), time.process_time()
                         task = asyncio.create_task(sender.run(stop))
                         deadline = started + TIMEOUT
                         while sender.sent < queued and time.perf_counter() < deadline:
@@ -124,6 +137,7 @@ async def newsbot_run(
                                 break
                             await asyncio.sleep(0.01)
                         run.seconds = time.perf_counter() - started
+                        run.cpu_seconds = time.process_time() - cpu
                         stop.set()
                         await task
                     await limiter.close()
@@ -226,6 +240,70 @@ async def part_b(
         return [timed, traced, loop]
 
 
+async def part_c(
+    database_url: str | None, recipients: int, rate: int, latency: float
+) -> list[Run]:
+    """A paid broadcast (PAID_BROADCAST=true) next to PTB's and aiohttp's bare loops."""
+    async with FakeBotApi(latency=latency) as fake:
+        print(f"(c) fake Bot API at {fake.base_url}, no rate limit, answers after {latency} s")
+        newsbot = await newsbot_run(
+            f"newsbot Sender, SEND_RATE={rate}, PAID_BROADCAST=true",
+            fake,
+            database_url,
+            recipients,
+            rate,
+            paid=True,
+        )
+        in_flight = concurrency_for(rate)
+        chats = range(1, recipients + 1)
+        runs = [newsbot]
+        for name, loop in (
+            (f"PTB loop, one httpx pool, {in_flight} in flight", loops.ptb_loop),
+            (f"bare aiohttp loop, {in_flight} in flight", loops.aiohttp_loop),
+        ):
+            await fake.reset()
+            run = Run(name, recipients, rss_before_mib=maxrss_mib())
+            measured = await loop(fake.base_url, TOKEN, chats, TEXT, in_flight)
+            run.sent, run.seconds, run.cpu_seconds = (
+                measured.sent,
+                measured.seconds,
+                measured.cpu_seconds,
+            )
+            if measured.errors:
+                run.note = f"{measured.errors} sends failed"
+            run.stats = await fake.stats()
+            run.rss_mib = maxrss_mib()
+            runs.append(run)
+        return runs
+
+
+def report_paid(title: str, runs: Sequence[Run]) -> None:
+    """Rate and CPU per message, with each one's ratio to newsbot's."""
+    newsbot = runs[0]
+    rows = [
+        [
+            run.name,
+            f"{run.sent:,}/{run.recipients:,}",
+            run.seconds,
+            run.rate,
+            f"{run.rate / newsbot.rate:.2f}" if newsbot.rate else "-",
+            f"{run.cpu_ms:.3f}",
+            f"{run.cpu_ms / newsbot.cpu_ms:.2f}" if newsbot.cpu_ms else "-",
+            run.stats.get("max_per_second", "?"),
+        ]
+        for run in runs
+    ]
+    headers = ["sender", "sent", "seconds", "msgs/s", "x newsbot", "CPU ms/msg", "x newsbot"]
+    print_table(title, [*headers, "fake max/s"], rows)
+    for run in runs:
+        if run.note:
+            print(f"  {run.name}: {run.note}")
+    print(
+        f"  goals for newsbot: {newsbot.rate:.1f} msgs/s >= 950 {_verdict(newsbot.rate >= 950)}; "
+        f"{newsbot.cpu_ms:.3f} CPU ms/msg <= 0.5 {_verdict(newsbot.cpu_ms <= 0.5)}"
+    )
+
+
 def report(title: str, runs: Sequence[Run], limit: float | None) -> None:
     headers = ["sender", "sent", "seconds", "msgs/s"]
     if limit is not None:
@@ -269,6 +347,13 @@ async def main_async(args: argparse.Namespace) -> None:
             f"429s {newsbot.stats.get('rejected_429')} == 0 "
             f"{_verdict(newsbot.stats.get('rejected_429') == 0)}"
         )
+    if args.part in ("c", "all"):
+        runs = await part_c(args.database_url, args.recipients_c, args.rate, args.latency)
+        report_paid(
+            f"(c) paid broadcast to {args.recipients_c:,} chats, fake answers after "
+            f"{args.latency * 1000:.0f} ms",
+            runs,
+        )
     if args.part in ("b", "all"):
         runs = await part_b(args.database_url, args.recipients_b, args.rate, args.traced_recipients)
         report(f"(b) {args.recipients_b:,} recipients, no fake limit", runs, None)
@@ -292,7 +377,11 @@ def _verdict(met: bool) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--part", choices=["a", "b", "all"], default="all")
+    parser.add_argument("--part", choices=["a", "b", "c", "all"], default="all")
+    parser.add_argument("--recipients-c", type=int, default=3_000)
+    parser.add_argument(
+        "--latency", type=float, default=LATENCY, help="(c) seconds the fake takes to answer"
+    )
     parser.add_argument("--recipients-a", type=int, default=1_000)
     parser.add_argument("--limit", type=int, default=30, help="(a) the fake's sends per second")
     parser.add_argument("--recipients-b", type=int, default=10_000)

@@ -12,6 +12,7 @@ from bot.messaging.pacing import limiter_rate, shared_limiter
 from bot.messaging.sender import Sender
 from bot.messaging.transport import concurrency_for, sender_bot
 from bot.settings import Settings
+from bot.telemetry import Metrics
 from storage.schema import open_store
 
 
@@ -37,9 +38,16 @@ async def open_services(
         limiter = shared_limiter(settings, store)
         try:
             bot = sender_bot(settings, concurrency_for(limiter_rate(limiter)))
-            sender = Sender(store, bot, limiter, settings, clock=clock)
+            metrics = Metrics()
+            sender = Sender(store, bot, limiter, settings, clock=clock, metrics=metrics)
             yield Services(
-                settings, store, limiter, sender, clock=clock, stopping=stop or asyncio.Event()
+                settings,
+                store,
+                limiter,
+                sender,
+                clock=clock,
+                stopping=stop or asyncio.Event(),
+                metrics=metrics,
             )
         finally:
             await limiter.close()

@@ -1,10 +1,11 @@
-"""The `newsbot` command line: run, worker, scan, preview, broadcast, stats, db upgrade."""
+"""The `newsbot` command line: run, worker, scan, preview, broadcast, stats, deliveries, db."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import html
+import json
 import signal
 import sys
 import time
@@ -17,12 +18,14 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot import runner
 from bot.assembly import open_services
+from bot.domain.delivery_log import DeliveryQuery
+from bot.domain.delivery_log import table as delivery_table
 from bot.domain.notes import render_broadcast, render_post
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
-from bot.logs import configure_logging
+from bot.logs import configure_logging, log_broadcast
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
 from bot.scanning.scan import ContentDirMissing, scan
@@ -63,6 +66,16 @@ def parser() -> argparse.ArgumentParser:
     cast.add_argument("--topic", help="only the chats that follow this topic")
     cast.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     commands.add_parser("stats", help="chats, subscriptions and deliveries")
+    sent = commands.add_parser(
+        "deliveries", help="what was sent, when, and what failed and why (newest first)"
+    )
+    sent.add_argument("--failed", action="store_true", help="only what did not get through")
+    which = sent.add_mutually_exclusive_group()
+    which.add_argument("--post", metavar="FILE", help="only this post's notes")
+    which.add_argument("--broadcast", metavar="ID", type=int, help="only this broadcast")
+    sent.add_argument("--chat", metavar="ID", type=int, help="only this chat")
+    sent.add_argument("--limit", metavar="N", type=_positive, default=50, help="at most N rows")
+    sent.add_argument("--json", action="store_true", help="one JSON object per row")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
     return main
@@ -221,8 +234,10 @@ async def _deliver_with_progress(services: Services, broadcast_id: int) -> None:
             stop.set()
             await sending
     progress = await store.broadcast_progress(broadcast_id)
-    if progress.done:
-        await store.finish_broadcast(broadcast_id, datetime.now(UTC))
+    if progress.done and await store.finish_broadcast(broadcast_id, datetime.now(UTC)):
+        info = await store.broadcast(broadcast_id)
+        if info is not None:
+            log_broadcast(info, progress)
     report = progress_line(progress, time.monotonic() - started)
     print("\n" + report.removeprefix("<i>").removesuffix("</i>"), file=sys.stderr)
 
@@ -254,6 +269,36 @@ async def stats_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {raw}")
+    return value
+
+
+async def deliveries_command(settings: Settings, args: argparse.Namespace) -> int:
+    query = DeliveryQuery(
+        failed_only=args.failed,
+        post_path=args.post,
+        broadcast_id=args.broadcast,
+        chat_id=args.chat,
+        limit=args.limit,
+    )
+    store = await open_store(settings.database_url)
+    try:
+        records = await store.deliveries(query)
+    finally:
+        await store.close()
+    if args.json:
+        for record in records:
+            print(json.dumps(record.as_json(), ensure_ascii=False))
+    elif records:
+        print(delivery_table(records))
+    else:
+        print("No deliveries match.")
+    return 0
+
+
 async def db_command(settings: Settings, args: argparse.Namespace) -> int:
     store = await open_store(settings.database_url, check_schema=False)
     try:
@@ -275,5 +320,6 @@ COMMANDS = {
     "preview": preview_command,
     "broadcast": broadcast_command,
     "stats": stats_command,
+    "deliveries": deliveries_command,
     "db": db_command,
 }

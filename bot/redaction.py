@@ -63,11 +63,15 @@ def install() -> None:
 
 
 def hide_secrets(settings: Settings) -> None:
-    """Keep the bot token and the database password out of every log line from now on."""
+    """Keep the token, the database password and the hooks' secrets out of every log line."""
     token = settings.token
     if token:
         # The secret part alone too: a URL may spell the colon "%3A".
         SECRETS.hide(token, token.partition(":")[2])
+    # The webhook's and the publish hook's secrets (the default webhook secret is a hash).
+    SECRETS.hide(settings.webhook_secret_set, settings.hook_secret)
+    if token:
+        SECRETS.hide(settings.webhook_secret)
     for password in settings.database_url.passwords:
         SECRETS.hide(password, unquote(password))
     install()

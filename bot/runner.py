@@ -15,8 +15,9 @@ from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
 from bot.messaging.application import build_application, register_commands
 from bot.messaging.context import NewsApplication, Services
-from bot.messaging.jobs import scan_job
+from bot.messaging.jobs import scan_job, scan_on_request, watch_content_dir
 from bot.settings import Settings, SettingsError
+from bot.web.app import serving
 from storage.locks import LockLost, RoleLock, role_lock
 
 logger = logging.getLogger(__name__)
@@ -60,21 +61,33 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
     async with open_services(settings, stop, clock=clock) as services:
         application = build_application(services)
         sender = services.sender
-        async with application, sender.bot:
+        # HTTP first: a port in use stops the start here, cleanly.
+        async with serving(services, application), application, sender.bot:
             await register_commands(application.bot, settings)
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
+            requested = asyncio.create_task(scan_on_request(services), name="requested scans")
+            watching = _watch(services, stop)
             try:
                 lock = role_lock(services.store.engine.url, POLLER_ROLE)
                 await _lead(application, services, lock, stop)
             finally:
                 stop.set()
+                requested.cancel()
                 await sending
+                await asyncio.gather(*watching)
                 # APScheduler cancels a job submitted after JobQueue.stop() waited for the
                 # running ones, and logs that as an error: submit no more before stopping.
                 assert application.job_queue is not None
                 application.job_queue.scheduler.pause()
                 await application.stop()
+
+
+def _watch(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """Request a scan on file events under CONTENT_DIR, unless WATCH=false."""
+    if not services.settings.watch:
+        return []
+    return [asyncio.create_task(watch_content_dir(services, stop), name="watch")]
 
 
 async def _lead(
@@ -124,15 +137,30 @@ async def _lead(
 async def _start_polling(
     application: NewsApplication, services: Services, errors: PollingErrors
 ) -> None:
+    """Take the poller role: poll (or, in webhook mode, set the webhook) and scan."""
     updater = application.updater
+    settings = services.settings
     assert updater is not None and application.job_queue is not None
-    await updater.start_polling(
-        timeout=_poll_timeout(services.settings),
-        allowed_updates=Update.ALL_TYPES,
-        error_callback=errors,
-    )
+    if settings.webhook_url:
+        # Every `run` process takes pushed updates on POST /telegram; the holder says where.
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        logger.info(
+            "webhook set to %s; scanning %s", settings.webhook_url, settings.content_dir
+        )
+    else:
+        # PTB deletes any webhook first: Telegram refuses getUpdates while one is set.
+        await updater.start_polling(
+            timeout=_poll_timeout(settings),
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=errors,
+        )
+        logger.info("polling Telegram and scanning %s", settings.content_dir)
     services.leading = True
-    logger.info("polling Telegram and scanning %s", services.settings.content_dir)
+    services.leading_since = services.clock.now()
     application.job_queue.run_once(scan_job, 0)
 
 
@@ -149,7 +177,8 @@ async def _stop_polling(application: NewsApplication, services: Services) -> Non
     if services.leading:
         services.leading = False
         assert application.updater is not None
-        await application.updater.stop()
+        if application.updater.running:
+            await application.updater.stop()
 
 
 class PollingErrors:
@@ -191,6 +220,6 @@ async def work(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM
     configure_logging(settings)
     async with open_services(settings, stop, clock=clock) as services:
         sender = services.sender
-        async with sender.bot:
+        async with serving(services), sender.bot:
             logger.info("worker %s sending", sender.owner)
             await sender.run(stop)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,6 +68,8 @@ class Settings:
     site_url: str = ""
     admin_ids: frozenset[int] = frozenset()
     scan_interval: float = 60.0
+    # Scan as soon as files change under CONTENT_DIR (file events), not only every SCAN_INTERVAL.
+    watch: bool = True
     send_rate: float = 25.0
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     paid_broadcast: bool = False
@@ -75,6 +79,14 @@ class Settings:
     permalinks: Permalinks = field(default_factory=Permalinks)
     site_config: Path | None = None
     db_wait_seconds: float = 60.0
+    # The HTTP server (bot/web/): health, metrics, the webhook and the publish hook.
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None
+    webhook_url: str = ""
+    webhook_secret_set: Secret | None = None
+    hook_secret: Secret | None = None
+    log_format: str = "text"
+    error_chat: int | None = None
 
     @classmethod
     def from_env(
@@ -109,6 +121,7 @@ class Settings:
             site_url=_site_url(get("SITE_URL"), site),
             admin_ids=_admin_ids(get("ADMIN_IDS")),
             scan_interval=_positive_number("SCAN_INTERVAL", get("SCAN_INTERVAL"), 60.0),
+            watch=_boolean("WATCH", get("WATCH"), default=True),
             send_rate=_positive_number("SEND_RATE", get("SEND_RATE"), 25.0),
             timezone=_timezone(get("TIMEZONE"), site),
             paid_broadcast=_boolean("PAID_BROADCAST", get("PAID_BROADCAST")),
@@ -119,6 +132,7 @@ class Settings:
             db_wait_seconds=_positive_number(
                 "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
             ),
+            **_operations(get),
         )
 
     def require_token(self) -> Secret:
@@ -139,6 +153,14 @@ class Settings:
                 "to the site's address, e.g. SITE_URL=https://news.example.com"
             )
         return self.site_url
+
+    @property
+    def webhook_secret(self) -> Secret:
+        """WEBHOOK_SECRET, else the SHA-256 of the token in hex (Telegram refuses its colon)."""
+        if self.webhook_secret_set is not None:
+            return self.webhook_secret_set
+        token = self.require_token()
+        return Secret(hashlib.sha256(token.encode()).hexdigest())
 
     @property
     def is_sqlite(self) -> bool:
@@ -164,9 +186,9 @@ def _positive_number(
     return value
 
 
-def _boolean(name: str, raw: str | None) -> bool:
+def _boolean(name: str, raw: str | None, *, default: bool = False) -> bool:
     if raw is None:
-        return False
+        return default
     lowered = raw.lower()
     if lowered in {"1", "true", "yes", "on"}:
         return True
@@ -266,3 +288,53 @@ def _authority_is_clear(url: str) -> bool:
     except ValueError:
         return False
     return parts.netloc.count("@") <= 1
+
+
+# Telegram's rule for setWebhook's secret_token.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+LOG_FORMATS = ("text", "json")
+
+
+def _operations(get: Callable[[str], str | None]) -> dict[str, Any]:
+    """HTTP_HOST, HTTP_PORT, WEBHOOK_URL, WEBHOOK_SECRET, HOOK_SECRET, LOG_FORMAT, ERROR_CHAT."""
+    port = get("HTTP_PORT")
+    http_port = None
+    if port is not None:
+        http_port = int(_positive_number("HTTP_PORT", port, 0, whole=True))
+        if http_port > 65535:
+            raise SettingsError(f"HTTP_PORT must be a port number (1-65535), got {port!r}")
+    webhook_url = get("WEBHOOK_URL") or ""
+    if webhook_url:
+        if not _ABSOLUTE_HTTP.fullmatch(webhook_url):
+            raise SettingsError(
+                f"WEBHOOK_URL must be an absolute http(s) address such as "
+                f"https://bot.example.com/telegram, got {webhook_url!r}"
+            )
+        if http_port is None:
+            raise SettingsError(
+                "WEBHOOK_URL needs HTTP_PORT: the port newsbot listens on for Telegram's updates"
+            )
+    secret = get("WEBHOOK_SECRET")
+    if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+        # Not echoed: it is a secret, even a malformed one.
+        raise SettingsError(
+            "WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+        )
+    hook_secret = get("HOOK_SECRET")
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(f"LOG_FORMAT must be text or json, got {get('LOG_FORMAT')!r}")
+    error_chat = get("ERROR_CHAT")
+    try:
+        chat = int(error_chat) if error_chat is not None else None
+    except ValueError:
+        raise SettingsError(f"ERROR_CHAT must be a Telegram chat id, got {error_chat!r}") from None
+    return {
+        "http_host": get("HTTP_HOST") or "127.0.0.1",
+        "http_port": http_port,
+        "webhook_url": webhook_url,
+        "webhook_secret_set": Secret(secret) if secret else None,
+        "hook_secret": Secret(hook_secret) if hook_secret else None,
+        "log_format": log_format,
+        "error_chat": chat,
+    }

@@ -86,6 +86,7 @@ async def move(session: AsyncSession, old_id: int, new_id: int, now: datetime) -
                 status=old.status,
                 created_at=old.created_at,
                 updated_at=now,
+                language=old.language,
             )
         )
         await session.flush()
@@ -167,3 +168,44 @@ async def audience_size(session: AsyncSession, topic: str | None) -> int:
     """How many chats `audience(topic)` holds now."""
     count = await session.scalar(select(func.count()).select_from(audience(topic).subquery()))
     return int(count or 0)
+
+
+async def language(session: AsyncSession, chat_id: int, default: str | None) -> str | None:
+    """The chat's language; a chat that has none takes `default`, stored.
+
+    None for a chat the bot does not know, or one with no language when `default` is None.
+    """
+    rows = await session.execute(select(Chat.language).where(Chat.id == chat_id))
+    row = rows.first()
+    if row is None:
+        return None
+    stored: str | None = row.language
+    if stored is None and default is not None:
+        await session.execute(
+            update(Chat).where(Chat.id == chat_id, Chat.language.is_(None)).values(language=default)
+        )
+        return default
+    return stored
+
+
+async def set_language(
+    session: AsyncSession, chat_id: int, chat_type: str, title: str, code: str, now: datetime
+) -> None:
+    """Speak `code` in the chat from now on; a chat the bot did not know is registered."""
+    chat = await session.get(Chat, chat_id)
+    if chat is None:
+        await activate(session, chat_id, chat_type, title, now)
+        await session.flush()
+        chat = await session.get(Chat, chat_id)
+        assert chat is not None
+    chat.language, chat.updated_at = code, now
+
+
+async def languages(session: AsyncSession, chat_ids: set[int]) -> dict[int, str]:
+    """The language of each of these chats that has one."""
+    if not chat_ids:
+        return {}
+    rows = await session.execute(
+        select(Chat.id, Chat.language).where(Chat.id.in_(chat_ids), Chat.language.is_not(None))
+    )
+    return {chat_id: code for chat_id, code in rows if code is not None}

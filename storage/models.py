@@ -78,6 +78,8 @@ class Chat(Base):
     status: Mapped[str] = mapped_column(String(16), default=ChatState.ACTIVE, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The language the bot speaks there (bot.domain.i18n.LANGUAGES); None: not known yet.
+    language: Mapped[str | None] = mapped_column(String(8))
 
 
 class Subscription(Base):

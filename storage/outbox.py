@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -202,7 +203,8 @@ async def claim(
                 html=broadcasts[row.broadcast_id],
             )
         jobs.append(job)
-    return jobs
+    languages = await chats.languages(session, {job.chat_id for job in jobs})
+    return [replace(job, language=languages.get(job.chat_id)) for job in jobs]
 
 
 async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:

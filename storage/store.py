@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import announcing
 from bot.domain.broadcasts import BroadcastInfo, Progress
+from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.filters import Added, ChatFilters, post_words
+from bot.domain.health import OutboxSummary
 from bot.domain.latest import LATEST_POSTS, LatestPost
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
@@ -23,7 +25,17 @@ from bot.domain.scans import Announcement, FileSeen, ScanResult
 from bot.domain.states import BroadcastState, ChatState, PostState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
-from storage import broadcasts, catalogue, chats, filters, latest, outbox, schedule
+from storage import (
+    broadcasts,
+    catalogue,
+    chats,
+    filters,
+    history,
+    latest,
+    monitoring,
+    outbox,
+    schedule,
+)
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -86,6 +98,21 @@ class Store:
             await outbox.move_live(session, old_id, new_id)
             await outbox.kill_live(session, old_id, f"chat migrated to {new_id}")
             await chats.remove(session, old_id)
+
+    async def chat_language(self, chat_id: int, default: str | None = None) -> str | None:
+        """The chat's language; a registered chat that has none takes `default` (stored).
+
+        None for a chat the bot does not know, or one with none when `default` is None.
+        """
+        async with self._sessions.begin() as session:
+            return await chats.language(session, chat_id, default)
+
+    async def set_chat_language(
+        self, chat_id: int, chat_type: str, title: str, code: str, now: datetime
+    ) -> None:
+        """Speak `code` in the chat from now on (registering it)."""
+        async with self._sessions.begin() as session:
+            await chats.set_language(session, chat_id, chat_type, title, code, now)
 
     async def subscribe(
         self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime, thread: int = 0
@@ -271,6 +298,16 @@ class Store:
         """Rows not yet sent, failed or dead."""
         async with self._sessions.begin() as session:
             return await outbox.pending_count(session)
+
+    async def outbox_summary(self) -> OutboxSummary:
+        """Rows to send, the oldest one's age, broadcasts by state (health checks, metrics)."""
+        async with self._sessions.begin() as session:
+            return await monitoring.outbox_summary(session)
+
+    async def deliveries(self, query: DeliveryQuery) -> list[DeliveryRecord]:
+        """What was sent or failed, newest first (`newsbot deliveries`)."""
+        async with self._sessions.begin() as session:
+            return await history.deliveries(session, query)
 
     # -- the shared send schedule -----------------------------------------------------------
 

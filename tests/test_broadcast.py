@@ -73,7 +73,7 @@ async def test_broadcast_to_one_topic_reaches_only_its_subscribers(
 ) -> None:
     await say(fake, "/subscribe news", READERS[0])
     preview_text = await say(fake, "/broadcast #News Only for news readers", ADMIN)
-    assert "the 1 chats following News" in preview_text
+    assert "the 1 chat following News" in preview_text
     preview = fake.messages_to(ADMIN)[-1]
     fake.press_button(preview, buttons(preview)[0]["callback_data"], user_id=ADMIN)
     await fake.wait_for(lambda: broadcasts_to(fake, READERS[0]), 5)
@@ -162,7 +162,7 @@ async def test_formatting_that_starts_inside_the_topic_survives_its_removal(
     await fake.wait_for(lambda: len(fake.messages_to(ADMIN)) > before, 5)
     preview = fake.messages_to(ADMIN)[-1]
     assert (preview.text or "").startswith("📢 <b>Hello</b> 🗞 <i>world</i>\n\n")
-    assert "the 1 chats following News" in (preview.text or "")
+    assert "the 1 chat following News" in (preview.text or "")
     fake.press_button(preview, buttons(preview)[0]["callback_data"], user_id=ADMIN)
     await fake.wait_for(lambda: broadcasts_to(fake, READERS[0]), 5)
     assert broadcasts_to(fake, READERS[0]) == ["📢 <b>Hello</b> 🗞 <i>world</i>"]

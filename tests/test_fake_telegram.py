@@ -358,6 +358,20 @@ async def test_nested_objects_are_checked_against_their_subtype(
         await bot.set_my_commands([BotCommand("News", "Latest")])
 
 
+async def test_command_lists_are_kept_per_scope_and_language(bot: Bot, fake: FakeTelegram) -> None:
+    await bot.set_my_commands([BotCommand("help", "What I can do")])
+    await bot.set_my_commands([BotCommand("help", "Was ich kann")], language_code="de")
+    scope = BotCommandScopeChat(GROUP)
+    await bot.set_my_commands([BotCommand("help", "Что я умею")], scope=scope, language_code="ru")
+    assert fake.commands_for()[0]["description"] == "What I can do"
+    assert fake.commands_for(None, "de")[0]["description"] == "Was ich kann"
+    assert fake.commands_for({"type": "chat", "chat_id": GROUP}, "ru")[0]["command"] == "help"
+    assert fake.commands_for({"type": "chat", "chat_id": GROUP}) == []
+    assert await bot.get_my_commands(language_code="de") == (BotCommand("help", "Was ich kann"),)
+    with pytest.raises(BadRequest, match="Lang_code_invalid"):
+        await bot.set_my_commands([BotCommand("help", "x")], language_code="de-AT")
+
+
 async def test_without_the_spec_file_the_rest_still_works(tmp_path: Path) -> None:
     async with FakeTelegram(spec_path=tmp_path / "absent.json") as fake:
         assert fake.spec is None
@@ -703,6 +717,22 @@ async def test_a_slow_answer_is_delivered_but_marked(bot: Bot, fake: FakeTelegra
     assert fake.sent[0].text == "late"
 
 
+async def test_latency_delays_every_answer_errors_included() -> None:
+    async with (
+        FakeTelegram(latency=1.0) as fake,
+        Bot(fake.token, base_url=fake.base_url) as bot,
+    ):
+        fake.blocked.add(CHAT + 1)
+        with pytest.raises(TimedOut):
+            await bot.send_message(CHAT, "on its way", read_timeout=0.1)
+        with pytest.raises(TimedOut):  # a refusal takes the same way back
+            await bot.send_message(CHAT + 1, "refused", read_timeout=0.1)
+        await fake.wait_idle()
+        assert [m.text for m in fake.sent] == ["on its way"]
+        fake.latency = 0.0
+        assert (await bot.send_message(CHAT, "at once", read_timeout=0.5)).text == "at once"
+
+
 async def test_control_endpoints(bot: Bot, fake: FakeTelegram) -> None:
     await bot.send_message(CHAT, "x")
     async with httpx.AsyncClient() as client:
@@ -723,7 +753,10 @@ async def test_control_endpoints(bot: Bot, fake: FakeTelegram) -> None:
 def test_command_line_server_serves_until_sigterm() -> None:
     root = Path(__file__).resolve().parents[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.fake_telegram", "--port", "0", "--rate-limit", "30"],
+        [
+            *(sys.executable, "-m", "tests.support.fake_telegram", "--port", "0"),
+            *("--rate-limit", "30", "--latency", "0.01"),
+        ],
         cwd=root,
         stdout=subprocess.PIPE,
         text=True,

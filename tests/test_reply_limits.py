@@ -56,7 +56,7 @@ async def test_120_topics_subscribed_listed_and_unsubscribed_within_limits(
 ) -> None:
     reply = await say(fake, "/subscribe " + ", ".join(MANY), ALICE)
     assert reply.startswith("Subscribed to <b>topic-number-000")
-    assert "more. New posts on it will come here." in reply
+    assert "more. New posts on them will come here." in reply
     assert len(await store.subscriptions(ALICE)) == 120
     # Asked again: all of them are already followed, said in one message too.
     assert "… and" in await say(fake, "/subscribe " + ", ".join(MANY), ALICE)

@@ -22,6 +22,7 @@ MAX_ID = 2**63 - 1  # the largest value of a BIGINT column
 _ELLIPSIS = "…"
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() also accepts "²" and "٣"
 _DIGEST = re.compile(r"[0-9a-f]{24}")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,8}")
 
 
 class Action(StrEnum):
@@ -31,6 +32,7 @@ class Action(StrEnum):
     UNSUBSCRIBE = "unsub"
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
+    LANGUAGE = "lang"
 
     @property
     def pattern(self) -> str:
@@ -69,7 +71,15 @@ class BroadcastButton:
     broadcast_id: int
 
 
-Button = TopicButton | BroadcastButton
+@dataclass(frozen=True)
+class LanguageButton:
+    """A pressed button of the /language keyboard: a language code, not yet checked."""
+
+    action: Action
+    code: str
+
+
+Button = TopicButton | BroadcastButton | LanguageButton
 
 
 def _topic_ref(key: str, action: Action) -> str:
@@ -96,6 +106,10 @@ def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
+def language_data(code: str) -> str:
+    return f"{Action.LANGUAGE}:{code}"
+
+
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
     name, sep, value = data.partition(":")
@@ -105,6 +119,8 @@ def parse(data: str) -> Button | None:
         return None
     if not sep or not value:
         return None
+    if action == Action.LANGUAGE:
+        return LanguageButton(action, value) if _LANGUAGE_CODE.fullmatch(value) else None
     if action in (Action.SEND_BROADCAST, Action.CANCEL_BROADCAST):
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)

@@ -18,7 +18,6 @@ GROUP_WELCOME = N_(
     "a list); /help shows every command."
 )
 GREETING = N_("Hi! I send a short note with a link whenever the site publishes a post you follow.")
-SUGGESTIONS = N_("Closest topics:")
 
 
 def unknown_command(command: str) -> str:

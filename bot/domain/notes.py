@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.i18n import N_, _
+
 __all__ = [
     "CAPTION_LIMIT",
     "TEXT_LIMIT",
@@ -20,7 +22,7 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
 _ELLIPSIS = "…"
-_READ_MORE = "Read more"
+_READ_MORE = N_("Read more")  # the link to the post, in the chat's language
 # Room below which a cut excerpt is left out rather than shown as a stub.
 _MIN_EXCERPT_ROOM = 24
 # How far back from a cut to look for a space before cutting mid-word instead.
@@ -47,7 +49,7 @@ def render_post(
 ) -> Notification:
     """The announcement of one post, within Telegram's length limit."""
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
-    link = _READ_MORE if url.strip() else ""
+    link = _(_READ_MORE) if url.strip() else ""
     hashtags = _hashtag_line(topics)
     # Hashtags only when they fit beside the whole title: they never cost it characters.
     if _visible_length(title, "", link, hashtags) > limit:

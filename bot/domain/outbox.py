@@ -25,6 +25,8 @@ class DeliveryJob:
     topics: tuple[TopicInfo, ...] = ()
     # Broadcast deliveries:
     html: str = ""
+    # The chat's language for the bot's own words (buttons, labels); None: English.
+    language: str | None = None
     # The forum topic it goes to (message_thread_id); 0: the chat itself.
     thread_id: int = 0
 

@@ -84,34 +84,57 @@ class RateLimiter:
         return None
 
     async def _dispatch(self) -> None:
-        while self._waiting():
-            count = min(self._waiting(), self._batch)
-            try:
-                start = await self._reserve(count, self.interval, time.time())
-            except Exception as exc:
-                # The shared schedule lives in the database; while it is unreachable nobody
-                # sends, but the waiters stay queued for when it is back.
-                self._schedule.failed(exc)
-                await asyncio.sleep(RETRY_RESERVE)
-                continue
-            self._schedule.ok()
-            for slot in range(count):
-                at = start + slot * self.interval
-                if at < self._paused_until:
-                    break  # the rest of this batch falls inside a pause: reserve anew after it
-                delay = at - time.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                if at < self._paused_until:
-                    break  # a 429 arrived while we slept
-                if time.time() - at > MAX_LATENESS:
+        # The next batch is reserved while this one is handed out, so that the round trip
+        # to the shared schedule (a database busy with other work, say) costs no slot.
+        ahead: asyncio.Task[float] | None = None
+        ahead_count = 0
+        try:
+            while self._waiting() or ahead is not None:
+                if ahead is not None:
+                    reservation, count, ahead = ahead, ahead_count, None
+                else:
+                    count = min(self._waiting(), self._batch)
+                    reservation = asyncio.ensure_future(
+                        self._reserve(count, self.interval, time.time())
+                    )
+                try:
+                    start = await reservation
+                except Exception as exc:
+                    # The shared schedule lives in the database; while it is unreachable
+                    # nobody sends, but the waiters stay queued for when it is back.
+                    self._schedule.failed(exc)
+                    await asyncio.sleep(RETRY_RESERVE)
                     continue
-                waiter = self._next_waiter()
-                if waiter is None:
-                    break
-                waiter.set_result(None)
-            if self._paused_until > time.time():
-                await asyncio.sleep(self._paused_until - time.time())
+                self._schedule.ok()
+                if self._waiting() > count:
+                    ahead_count = min(self._waiting() - count, self._batch)
+                    ahead = asyncio.ensure_future(
+                        self._reserve(ahead_count, self.interval, time.time())
+                    )
+                await self._hand_out(start, count)
+                if self._paused_until > time.time():
+                    await asyncio.sleep(self._paused_until - time.time())
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+
+    async def _hand_out(self, start: float, count: int) -> None:
+        """Wake one waiter at each of the `count` slots from `start` (while any wait)."""
+        for slot in range(count):
+            at = start + slot * self.interval
+            if at < self._paused_until:
+                return  # the rest of this batch falls inside a pause: reserve anew after it
+            delay = at - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if at < self._paused_until:
+                return  # a 429 arrived while we slept
+            if time.time() - at > MAX_LATENESS:
+                continue
+            waiter = self._next_waiter()
+            if waiter is None:
+                return
+            waiter.set_result(None)
 
     async def close(self) -> None:
         """Stop the dispatcher; waiting callers are cancelled."""

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.domain.callbacks import shorten
+from bot.domain.i18n import ngettext
 from bot.domain.notes import TEXT_LIMIT, telegram_length
 
 NAME_LIMIT = 100  # a topic name (or a word a user typed) as a reply shows it
@@ -24,7 +25,7 @@ def name_html(name: str, limit: int = NAME_LIMIT) -> str:
 
 
 def more_line(count: int) -> str:
-    return f"… and {count} more"
+    return ngettext("… and {count} more", "… and {count} more", count).format(count=count)
 
 
 def bounded_list(

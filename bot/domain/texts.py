@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import difflib
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.domain.broadcasts import Progress
 from bot.domain.callbacks import shorten
+from bot.domain.i18n import N_, _, ngettext
 from bot.domain.notes import TEXT_LIMIT, telegram_length
 from bot.domain.replies import bounded_list, name_html
+from bot.domain.states import BroadcastState, ChatState, DeliveryState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo, topic_key
 
 COMMANDS = {
-    "start": "Start getting news (/start TOPIC follows a topic right away)",
-    "subscribe": "Follow a topic: /subscribe TOPIC, or pick from a list",
-    "unsubscribe": "Stop following a topic",
-    "subscriptions": "The topics this chat follows",
-    "filter": "Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD",
-    "latest": "The newest posts of this chat's topics: /latest [TOPIC]",
-    "topics": "Every category and tag, with post counts",
-    "stop": "Stop all messages to this chat",
-    "help": "What I can do",
+    "start": N_("Start getting news (/start TOPIC follows a topic right away)"),
+    "subscribe": N_("Follow a topic: /subscribe TOPIC, or pick from a list"),
+    "unsubscribe": N_("Stop following a topic"),
+    "subscriptions": N_("The topics this chat follows"),
+    "filter": N_("Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD"),
+    "latest": N_("The newest posts of this chat's topics: /latest [TOPIC]"),
+    "topics": N_("Every category and tag, with post counts"),
+    "stop": N_("Stop all messages to this chat"),
+    "language": N_("The language I speak in this chat: /language CODE, or pick"),
+    "help": N_("What I can do"),
 }
 ADMIN_COMMANDS = {
-    "broadcast": "Send a message to every chat: /broadcast [#topic] TEXT",
-    "stats": "Chats, subscriptions and deliveries",
+    "broadcast": N_("Send a message to every chat: /broadcast [#topic] TEXT"),
+    "stats": N_("Chats, subscriptions and deliveries"),
 }
 
 # /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.
@@ -35,39 +38,66 @@ SUGGESTED_WORDS = 3  # unknown words that get "did you mean"; more are only list
 BROADCAST_TEXT_LIMIT = 3800  # leaves room for the progress lines under the preview
 KEYBOARD_TOPICS = 30  # buttons in a topic picker
 
-ADMIN_ONLY = "Only this group's administrators can change what it follows."
-START_REFUSED = f"Hi! {ADMIN_ONLY} Send /help to see what I can do."
-WELCOME = (
+# Constants are marked with N_ and translated where they are used: _(texts.WELCOME).
+ADMIN_ONLY = N_("Only this group's administrators can change what it follows.")
+START_REFUSED = N_(
+    "Hi! Only this group's administrators can change what it follows. "
+    "Send /help to see what I can do."
+)
+WELCOME = N_(
     "Hi! I send a short note with a link whenever the site publishes a post on a topic "
     "you follow.\n\n"
     "Follow a topic with /subscribe TOPIC (for example /subscribe news), or send "
     "/subscribe to pick from a list. /topics shows every topic, /help every command."
 )
-NO_TOPICS_YET = "There are no topics yet: the site has not published anything."
-FOLLOWS_NOTHING = "This chat follows no topic. /topics shows what there is."
-FOLLOWS_NOTHING_YET = "This chat follows no topic yet. Try /subscribe, or /topics to see them all."
-BROADCAST_ADMINS_ONLY = "Sorry, only the site's admins can broadcast."
-BROADCAST_USAGE = "Usage: /broadcast [#topic] TEXT — I'll show a preview first."
-STATS_ADMINS_ONLY = "Sorry, /stats is for the site's admins."
-STALE_BUTTON = "This button no longer works."
-TOPIC_GONE = "That topic no longer exists."
-NOT_FOLLOWED_ANY_MORE = "This chat does not follow that topic any more."
-NOT_YOUR_BROADCAST = "Only the admin who wrote this broadcast can send it."
-CANCEL = "Cancel"
-CANCELLED = "Cancelled"
-SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+NO_TOPICS_YET = N_("There are no topics yet: the site has not published anything.")
+FOLLOWS_NOTHING = N_("This chat follows no topic. /topics shows what there is.")
+FOLLOWS_NOTHING_YET = N_(
+    "This chat follows no topic yet. Try /subscribe, or /topics to see them all."
+)
+BROADCAST_ADMINS_ONLY = N_("Sorry, only the site's admins can broadcast.")
+BROADCAST_USAGE = N_("Usage: /broadcast [#topic] TEXT — I'll show a preview first.")
+STATS_ADMINS_ONLY = N_("Sorry, /stats is for the site's admins.")
+STALE_BUTTON = N_("This button no longer works.")
+TOPIC_GONE = N_("That topic no longer exists.")
+NOT_FOLLOWED_ANY_MORE = N_("This chat does not follow that topic any more.")
+NOT_YOUR_BROADCAST = N_("Only the admin who wrote this broadcast can send it.")
+CANCEL = N_("Cancel")
+CANCELLED = N_("Cancelled")
+SORRY = N_("Sorry, something went wrong on my side. Please try again in a minute.")
+
+# What a press on a broadcast's button says when the broadcast is past that point.
+_ALREADY: dict[str, str] = {
+    BroadcastState.DRAFT: N_("Not sent yet."),
+    BroadcastState.SENDING: N_("Already sending."),
+    BroadcastState.DONE: N_("Already sent."),
+    BroadcastState.CANCELLED: N_("Already cancelled."),
+}
+# The states as /stats names them.
+_STATE_NAMES: dict[str, str] = {
+    ChatState.ACTIVE: N_("active"),
+    ChatState.STOPPED: N_("stopped"),
+    ChatState.BLOCKED: N_("blocked"),
+    DeliveryState.PENDING: N_("pending"),
+    DeliveryState.SENDING: N_("sending"),
+    DeliveryState.SENT: N_("sent"),
+    DeliveryState.FAILED: N_("failed"),
+    DeliveryState.DEAD: N_("dead"),
+}
 
 
 def help_text(admin: bool) -> str:
     """/help: every command, the admin ones for admins only."""
-    lines = [f"/{name} — {html.escape(text)}" for name, text in COMMANDS.items()]
+    lines = [f"/{name} — {html.escape(_(text))}" for name, text in COMMANDS.items()]
     if admin:
-        lines += ["", "For admins:"]
-        lines += [f"/{name} — {html.escape(text)}" for name, text in ADMIN_COMMANDS.items()]
+        lines += ["", _("For admins:")]
+        lines += [f"/{name} — {html.escape(_(text))}" for name, text in ADMIN_COMMANDS.items()]
     lines += [
         "",
-        "Topics are the site's categories and tags, in any case; #tag works too. "
-        "In groups, only administrators can change what the group follows.",
+        _(
+            "Topics are the site's categories and tags, in any case; #tag works too. "
+            "In groups, only administrators can change what the group follows."
+        ),
     ]
     return "\n".join(lines)
 
@@ -81,24 +111,41 @@ def names(
     )
 
 
+def names_in(
+    template: str,
+    topics: Sequence[TopicInfo | TopicCount],
+    limit: int = TEXT_LIMIT,
+    **fields: str,
+) -> str:
+    """A translated sentence with the topic names in place of its `{topics}`, within `limit`.
+
+    The template is split at `{topics}` before the other fields are filled in, so a name
+    holding "{topics}" cannot move the list.
+    """
+    header, _sep, footer = template.partition("{topics}")
+    return names(header.format(**fields), topics, footer.format(**fields), limit)
+
+
 def unknown_topic(wanted: str, known: Sequence[TopicCount]) -> str:
     """What the bot says about a word that names no topic, with the closest ones it knows."""
     by_key = {t.key: t for t in known}
     close = difflib.get_close_matches(topic_key(wanted), list(by_key), n=3, cutoff=0.5)
-    hint = names(" Did you mean ", [by_key[k] for k in close], "?") if close else ""
-    return f"I don't know the topic {name_html(wanted)}.{hint} See /topics for all."
+    parts = [_("I don't know the topic {topic}.").format(topic=name_html(wanted))]
+    if close:
+        parts.append(names_in(_("Did you mean {topics}?"), [by_key[k] for k in close]))
+    parts.append(_("See /topics for all."))
+    return " ".join(parts)
 
 
 def unknown_topics(words: Sequence[str], known: Sequence[TopicCount]) -> str:
     """What /subscribe says about words that name no topic: hints for a few, a list for many."""
     if len(words) <= SUGGESTED_WORDS:
         return "\n".join(unknown_topic(word, known) for word in words)
+    header, _sep, footer = _("I don't know the topics {topics}. See /topics for all.").partition(
+        "{topics}"
+    )
     return bounded_list(
-        "I don't know the topics ",
-        [name_html(word) for word in words],
-        ". See /topics for all.",
-        separator=", ",
-        limit=PART_LIMIT,
+        header, [name_html(word) for word in words], footer, separator=", ", limit=PART_LIMIT
     )
 
 
@@ -111,10 +158,14 @@ def subscribed(
     """/subscribe TOPIC...: what was added, what the chat already followed, what is unknown."""
     lines = []
     if added:
-        footer = ". New posts on it will come here."
-        lines.append(names("Subscribed to ", added, footer, PART_LIMIT))
+        template = ngettext(
+            "Subscribed to {topics}. New posts on it will come here.",
+            "Subscribed to {topics}. New posts on them will come here.",
+            len(added),
+        )
+        lines.append(names_in(template, added, PART_LIMIT))
     if already:
-        lines.append(names("This chat already follows ", already, ".", PART_LIMIT))
+        lines.append(names_in(_("This chat already follows {topics}."), already, PART_LIMIT))
     if unknown:
         lines.append(unknown_topics(unknown, known))
     return "\n".join(lines)
@@ -125,96 +176,130 @@ def topic_button(topic: TopicCount) -> str:
 
 
 def pick_to_follow(shown: int, known: int) -> str:
-    more = f" (the {shown} biggest; /topics lists all {known})" if known > shown else ""
-    return f"Pick a topic to follow{more}:"
+    if known <= shown:
+        return _("Pick a topic to follow:")
+    return ngettext(
+        "Pick a topic to follow (the {shown} biggest; /topics lists all {known}):",
+        "Pick a topic to follow (the {shown} biggest; /topics lists all {known}):",
+        shown,
+    ).format(shown=shown, known=known)
 
 
 def pick_to_stop(shown: int, followed: int) -> str:
-    more = (
-        f" (the first {shown} of {followed}; /unsubscribe TOPIC stops any)"
-        if followed > shown
-        else ""
-    )
-    return f"Pick a topic to stop following{more}:"
+    if followed <= shown:
+        return _("Pick a topic to stop following:")
+    return ngettext(
+        "Pick a topic to stop following (the first {shown} of {followed}; "
+        "/unsubscribe TOPIC stops any):",
+        "Pick a topic to stop following (the first {shown} of {followed}; "
+        "/unsubscribe TOPIC stops any):",
+        shown,
+    ).format(shown=shown, followed=followed)
 
 
 def unsubscribed(name: str) -> str:
-    return f"Unsubscribed from {name_html(name)}."
+    return _("Unsubscribed from {topic}.").format(topic=name_html(name))
 
 
 def not_followed(wanted: str, followed: Sequence[TopicInfo]) -> str:
-    return names(f"This chat does not follow {name_html(wanted)}. It follows ", followed, ".")
+    template = _("This chat does not follow {topic}. It follows {topics}.")
+    return names_in(template, followed, topic=name_html(wanted))
 
 
 def subscriptions(followed: Sequence[TopicInfo]) -> str:
     lines = [f"• {html.escape(shorten(t.name, 100))}" for t in followed]
-    return bounded_list("This chat follows:\n", lines, "\n\n/unsubscribe to stop one.")
+    header = _("This chat follows:") + "\n"
+    return bounded_list(header, lines, "\n\n" + _("/unsubscribe to stop one."))
 
 
 def topics(known: Sequence[TopicCount]) -> str:
     lines = [f"• {html.escape(shorten(t.name, 100))} ({t.posts})" for t in known]
-    return bounded_list("Topics (posts):\n", lines, "\n\nFollow one with /subscribe TOPIC.")
+    header = _("Topics (posts):") + "\n"
+    return bounded_list(header, lines, "\n\n" + _("Follow one with /subscribe TOPIC."))
 
 
 def stopped(removed: int) -> str:
-    followed = f" and forgot its {removed} subscription(s)" if removed else ""
-    return f"Done: I stopped all messages to this chat{followed}. Send /start to come back."
+    if not removed:
+        return _("Done: I stopped all messages to this chat. Send /start to come back.")
+    return ngettext(
+        "Done: I stopped all messages to this chat and forgot its {count} subscription. "
+        "Send /start to come back.",
+        "Done: I stopped all messages to this chat and forgot its {count} subscriptions. "
+        "Send /start to come back.",
+        removed,
+    ).format(count=removed)
 
 
 def subscribed_answer(name: str) -> str:
     """The answer on a pressed subscribe button (plain text)."""
-    return f"Subscribed to {name}"
+    return _("Subscribed to {topic}").format(topic=name)
 
 
 def subscribed_by_button(name: str) -> str:
     """The picker's message once a topic was picked."""
-    return f"Subscribed to {name_html(name)}. /subscribe to add another."
+    return _("Subscribed to {topic}. /subscribe to add another.").format(topic=name_html(name))
 
 
 def unsubscribed_answer(name: str) -> str:
     """The answer on a pressed unsubscribe button (plain text)."""
     # The name goes last: a long one is what gets shortened.
-    return f"Unsubscribed (/subscribe to follow it again): {name}"
+    return _("Unsubscribed (/subscribe to follow it again): {topic}").format(topic=name)
 
 
 def unsubscribe_button(name: str) -> str:
-    return f"Unsubscribe from {shorten(name, 40)}"
+    return _("Unsubscribe from {topic}").format(topic=shorten(name, 40))
 
 
 def broadcast_problem(text: str) -> str | None:
     """Why a broadcast's text cannot go (empty, too long); None when it can."""
     if not text.strip():
-        return BROADCAST_USAGE
+        return _(BROADCAST_USAGE)
     length = telegram_length(text)
     if length > BROADCAST_TEXT_LIMIT:
-        return f"That is {length} characters; a broadcast can have at most {BROADCAST_TEXT_LIMIT}."
+        return ngettext(
+            "That is {length} character; a broadcast can have at most {limit}.",
+            "That is {length} characters; a broadcast can have at most {limit}.",
+            length,
+        ).format(length=length, limit=BROADCAST_TEXT_LIMIT)
     return None
 
 
 def broadcast_preview(html_text: str, audience: int, topic: TopicCount | None) -> str:
     """A broadcast's preview, saying who will get it."""
-    whom = (
-        f"the {audience} chats following {shorten(topic.name, 100)}"
-        if topic
-        else f"all {audience} active chats"
-    )
-    return f"{html_text}\n\n<i>Preview: this goes to {html.escape(whom)}.</i>"
+    if topic:
+        whom = ngettext(
+            "Preview: this goes to the {count} chat following {topic}.",
+            "Preview: this goes to the {count} chats following {topic}.",
+            audience,
+        ).format(count=audience, topic=html.escape(shorten(topic.name, 100)))
+    else:
+        whom = ngettext(
+            "Preview: this goes to the {count} active chat.",
+            "Preview: this goes to all {count} active chats.",
+            audience,
+        ).format(count=audience)
+    return f"{html_text}\n\n<i>{whom}</i>"
 
 
 def send_button(audience: int) -> str:
-    return f"Send to {audience} chats"
+    return ngettext("Send to {count} chat", "Send to {count} chats", audience).format(
+        count=audience
+    )
 
 
 def broadcast_cancelled(html_text: str) -> str:
-    return f"{html_text}\n\n<i>Cancelled: nothing was sent.</i>"
+    return f"{html_text}\n\n<i>{_('Cancelled: nothing was sent.')}</i>"
 
 
 def already(state: str) -> str:
-    return f"Already {state}."
+    """The answer on a broadcast's button pressed once it is past that point."""
+    return _(_ALREADY.get(state, _ALREADY[BroadcastState.DONE]))
 
 
 def sending_answer(queued: int) -> str:
-    return f"Sending to {queued} chats"
+    return ngettext("Sending to {count} chat", "Sending to {count} chats", queued).format(
+        count=queued
+    )
 
 
 def with_progress(html_text: str, progress: Progress, seconds: float | None = None) -> str:
@@ -225,24 +310,42 @@ def with_progress(html_text: str, progress: Progress, seconds: float | None = No
 def progress_line(progress: Progress, seconds: float | None = None) -> str:
     """The footer of a broadcast preview while it goes out, and its final report."""
     if seconds is None:
-        return (
-            f"<i>Sending… sent {progress.sent}, failed {progress.failed + progress.blocked}, "
-            f"remaining {progress.remaining}</i>"
+        line = _("Sending… sent {sent}, failed {failed}, remaining {remaining}").format(
+            sent=progress.sent,
+            failed=progress.failed + progress.blocked,
+            remaining=progress.remaining,
         )
-    return (
-        f"<i>Done in {seconds:.0f} s: delivered {progress.sent}, blocked {progress.blocked}, "
-        f"failed {progress.failed}.</i>"
-    )
+    else:
+        line = _("Done in {seconds} s: delivered {sent}, blocked {blocked}, failed {failed}.")
+        line = line.format(
+            seconds=f"{seconds:.0f}",
+            sent=progress.sent,
+            blocked=progress.blocked,
+            failed=progress.failed,
+        )
+    return f"<i>{line}</i>"
+
+
+def _counts(counts: Mapping[ChatState, int] | Mapping[DeliveryState, int]) -> str:
+    """'3 active, 1 stopped': counts by state, or 'none'."""
+    parts = [
+        _("{count} {state}").format(count=n, state=_(_STATE_NAMES.get(state, state)))
+        for state, n in sorted(counts.items())
+    ]
+    return ", ".join(parts) or _("none")
 
 
 def format_stats(numbers: Stats) -> str:
     """The /stats report."""
-    chats = ", ".join(f"{n} {status}" for status, n in sorted(numbers.chats.items())) or "none"
-    deliveries = (
-        ", ".join(f"{n} {status}" for status, n in sorted(numbers.deliveries.items())) or "none"
+    header = "\n".join(
+        [
+            _("<b>Chats</b>: {counts}").format(counts=_counts(numbers.chats)),
+            _("<b>Deliveries</b>: {counts}").format(counts=_counts(numbers.deliveries)),
+            _("<b>Subscriptions</b>:"),
+            "",
+        ]
     )
-    header = f"<b>Chats</b>: {chats}\n<b>Deliveries</b>: {deliveries}\n<b>Subscriptions</b>:\n"
     if not numbers.subscriptions:
-        return header + "none"
+        return header + _("none")
     lines = [f"• {html.escape(shorten(t.name, 100))}: {t.chats}" for t in numbers.subscriptions]
     return bounded_list(header, lines)

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.callbacks import unsubscribe_data
 from bot.domain.everything import note_topics
+from bot.domain.i18n import use_language
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
 from bot.domain.texts import unsubscribe_button
@@ -29,9 +30,18 @@ class Outgoing:
 
 
 def compose(job: DeliveryJob) -> Outgoing:
-    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons."""
+    """The message for a job: a broadcast's HTML as it is, a post's note with its buttons.
+
+    The post's own words stay as written; the bot's (the link, the buttons) are in the chat's
+    language.
+    """
     if job.post_id is None:
         return Outgoing(job.html)
+    with use_language(job.language):
+        return _note(job)
+
+
+def _note(job: DeliveryJob) -> Outgoing:
     hashtags, unsubscribable = note_topics(job.topics)
     note = render_post(
         title=job.title,

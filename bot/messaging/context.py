@@ -15,6 +15,7 @@ from bot.domain.outages import OutageLog
 from bot.domain.pacing import RateLimiter
 from bot.messaging.sender import Sender
 from bot.settings import Settings
+from bot.telemetry import Metrics
 from storage.store import Store
 
 logger = logging.getLogger("bot.messaging.jobs")
@@ -47,6 +48,17 @@ class Services:
     )
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
+    # This process's counters and timings (served on GET /metrics when HTTP_PORT is set).
+    metrics: Metrics = field(default_factory=Metrics)
+    # When this process last finished a scan, and since when it holds the poller role.
+    last_scan_at: datetime | None = None
+    leading_since: datetime | None = None
+    # Set by request_scan() (the publish hook, a file watcher): scan now, not at the interval.
+    scan_requested: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def request_scan(self) -> None:
+        """Ask the process holding the poller role to scan now (if this is it)."""
+        self.scan_requested.set()
 
 
 class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -11,6 +11,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
 
+from bot.domain.i18n import _
 from bot.domain.texts import ADMIN_ONLY
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import refuse
@@ -53,7 +54,10 @@ async def site_admin(update: Update, context: NewsContext) -> bool:
 
 
 def guard(check: Check, refusal: str) -> Callable[[Handler[P]], Handler[P]]:
-    """Run the handler only when `check` passes; otherwise say `refusal` (on the button)."""
+    """Run the handler only when `check` passes; otherwise say `refusal` (on the button).
+
+    `refusal` is an N_-marked constant: it is translated when said, in the chat's language.
+    """
 
     def decorate(handler: Handler[P]) -> Handler[P]:
         @functools.wraps(handler)
@@ -63,7 +67,7 @@ def guard(check: Check, refusal: str) -> Callable[[Handler[P]], Handler[P]]:
             if await check(update, context):
                 await handler(update, context, *args, **kwargs)
             else:
-                await refuse(update, refusal)
+                await refuse(update, _(refusal))
 
         return guarded
 

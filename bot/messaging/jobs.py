@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from telegram.error import TelegramError
 
+from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
-from bot.messaging.context import NewsApplication, NewsContext
+from bot.logs import log_broadcast
+from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
+from bot.scanning.watch import watch_content
 from bot.settings import Settings
 from storage.locks import is_outage
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 3.0  # seconds between edits of a broadcast's progress report
+# Where the file system gives no events, the watcher looks for changes this often.
+WATCH_POLL_SECONDS = 1.0
 
 
 def schedule(application: NewsApplication, settings: Settings) -> None:
@@ -32,11 +39,46 @@ async def scan_job(context: NewsContext) -> None:
     # both read (and both log) the same changed files.
     if not services.leading or services.scanning.locked():
         return
+    await scan_now(services)
+
+
+async def scan_on_request(services: Services) -> None:
+    """Scan as soon as Services.request_scan() asks (after the scan running then, if any).
+
+    Runs until cancelled. Only the process holding the poller role scans; elsewhere a
+    request is dropped (that process's next SCAN_INTERVAL scan is the holder's business).
+    """
+    while True:
+        await services.scan_requested.wait()
+        services.scan_requested.clear()
+        if not services.leading:
+            continue
+        try:
+            await scan_now(services)
+        except Exception:
+            logger.exception("the requested scan failed")
+
+
+async def watch_content_dir(services: Services, stop: asyncio.Event) -> None:
+    """Request a scan on every batch of file events under CONTENT_DIR (WATCH=true)."""
+    await watch_content(
+        services.settings.content_dir,
+        services.request_scan,
+        stop,
+        poll_seconds=WATCH_POLL_SECONDS,
+    )
+
+
+async def scan_now(services: Services) -> None:
+    """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
         async with services.scanning:
+            started = time.perf_counter()
             result = await scan(
-                services.store, services.settings, stop=services.stopping, now=context.now()
+                services.store, services.settings, stop=services.stopping, now=services.clock.now()
             )
+            services.last_scan_at = services.clock.now()
+            services.metrics.scanned(time.perf_counter() - started, services.last_scan_at)
     except ContentDirMissing as exc:
         if not services.content_missing:
             logger.error("%s: nothing to scan until it exists", exc)
@@ -48,6 +90,7 @@ async def scan_job(context: NewsContext) -> None:
         # The next scan tries again; the poller stops by itself if the outage lasts.
         services.jobs_database.failed(exc)
         return
+    logger.debug("scan: %d files read, %d announced", result.files_read, len(result.announced))
     services.jobs_database.ok()
     services.content_missing = False
     if result.announced:
@@ -73,15 +116,17 @@ async def _report_progress(context: NewsContext) -> None:
     for info in await store.sending_broadcasts():
         progress = await store.broadcast_progress(info.id)
         now = context.now()
+        seconds = None
         if progress.done:
             if not await store.finish_broadcast(info.id, now):
                 continue
+            log_broadcast(info, progress)
             seconds = (now - (info.started_at or now)).total_seconds()
-            footer = progress_line(progress, seconds)
-        else:
-            footer = progress_line(progress)
         if info.preview_chat_id is None or info.preview_message_id is None:
             continue
+        # The report is in the language of the chat that holds the preview.
+        with use_language(await store.chat_language(info.preview_chat_id)):
+            footer = progress_line(progress, seconds)
         if services.shown_progress.get(info.id) == footer:
             continue
         services.shown_progress[info.id] = footer

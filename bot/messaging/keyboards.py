@@ -8,6 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain import callbacks, texts
 from bot.domain.callbacks import Action, shorten
+from bot.domain.i18n import LANGUAGES, _
+from bot.domain.language_texts import language_button
 from bot.domain.topics import TopicCount, TopicInfo
 
 
@@ -33,5 +35,12 @@ def send_or_cancel(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:
     send = callbacks.broadcast_data(Action.SEND_BROADCAST, broadcast_id)
     cancel = callbacks.broadcast_data(Action.CANCEL_BROADCAST, broadcast_id)
     return InlineKeyboardMarkup(
-        [[button(texts.send_button(audience), send), button(texts.CANCEL, cancel)]]
+        [[button(texts.send_button(audience), send), button(_(texts.CANCEL), cancel)]]
+    )
+
+
+def languages() -> InlineKeyboardMarkup:
+    """One button per language the bot speaks, named in itself."""
+    return InlineKeyboardMarkup(
+        [[button(language_button(code), callbacks.language_data(code)) for code in LANGUAGES]]
     )

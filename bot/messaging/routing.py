@@ -9,18 +9,23 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain import callbacks
-from bot.domain.callbacks import Action, BroadcastButton, TopicButton
+from bot.domain.callbacks import Action, BroadcastButton, LanguageButton, TopicButton
+from bot.domain.i18n import _
 from bot.domain.texts import STALE_BUTTON
+from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import answer
 
-Pressed = TypeVar("Pressed", TopicButton, BroadcastButton)
+Pressed = TypeVar("Pressed", TopicButton, BroadcastButton, LanguageButton)
 CommandCallback = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 
 def command(name: str, callback: CommandCallback) -> CommandHandler[NewsContext, None]:
-    """/name in a new message: editing an old /broadcast must not make a second draft."""
-    return CommandHandler(name, callback, filters.UpdateType.MESSAGE)
+    """/name in a new message: editing an old /broadcast must not make a second draft.
+
+    The command runs in its chat's language, as every handler does.
+    """
+    return CommandHandler(name, in_chat_language(callback), filters.UpdateType.MESSAGE)
 
 
 def button(
@@ -35,8 +40,8 @@ def button(
         assert query is not None
         parsed = callbacks.parse(query.data or "")
         if not isinstance(parsed, kind) or not isinstance(query.message, Message):
-            await answer(query, STALE_BUTTON)
+            await answer(query, _(STALE_BUTTON))
             return
         await callback(update, context, parsed, query.message)
 
-    return CallbackQueryHandler(pressed, pattern=action.pattern)
+    return CallbackQueryHandler(in_chat_language(pressed), pattern=action.pattern)

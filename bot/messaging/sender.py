@@ -10,7 +10,6 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
-from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -30,8 +29,9 @@ from bot.domain.waiting import sleep_unless
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
 from bot.messaging.pacing import limiter_rate, retry_seconds
-from bot.messaging.transport import concurrency_for
+from bot.messaging.transport import BulkBot, concurrency_for
 from bot.settings import Settings
+from bot.telemetry import Metrics
 from storage.store import Store
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
 # A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
 # request to reach Telegram before another sender may take the row over.
 SEND_MARGIN = 0.1
+# Seconds the recorder gathers outcomes before writing them (one transaction for all).
+RECORD_WAIT = 0.05
 
 
 def new_owner() -> str:
@@ -63,7 +65,7 @@ class Sender:
     def __init__(
         self,
         store: Store,
-        bot: Bot,
+        bot: BulkBot,
         limiter: RateLimiter,
         settings: Settings,
         *,
@@ -72,8 +74,10 @@ class Sender:
         retry_base: float = 1.0,
         group_limit: tuple[int, timedelta] = (GROUP_LIMIT, GROUP_WINDOW),
         clock: Clock = SYSTEM_CLOCK,
+        metrics: Metrics | None = None,
     ) -> None:
         self.clock = clock
+        self.metrics = metrics or Metrics()
         self.store = store
         self.bot = bot
         self.limiter = limiter
@@ -189,6 +193,9 @@ class Sender:
                     "unexpected error sending delivery %d to chat %d", job.id, job.chat_id
                 )
                 outcome = self._retry(job, "internal error (see log)")
+            self.metrics.note(
+                "broadcast" if job.broadcast_id is not None else "post", _outcome_name(outcome)
+            )
             if outcome is None:
                 self._held_until.pop(job.id, None)
             else:
@@ -197,6 +204,8 @@ class Sender:
     async def _record(self) -> None:
         while True:
             batch = [await self._outcomes.get()]
+            # Outcomes come one send at a time: a moment's wait makes one write of many.
+            await asyncio.sleep(RECORD_WAIT)
             while not self._outcomes.empty():
                 batch.append(self._outcomes.get_nowait())
             delay = 0.2
@@ -245,7 +254,7 @@ class Sender:
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""
         try:
-            message = await self._send(job)
+            message_id = await self._send(job)
         except _Stopped:
             return Retry(job.id, self.clock.now(), "stopped before sending", count=False)
         except _LeaseLost:
@@ -258,6 +267,7 @@ class Sender:
         except RetryAfter as exc:
             seconds = retry_seconds(exc.retry_after)
             logger.warning("Telegram asked to slow down: pausing all sends for %.0f s", seconds)
+            self.metrics.told_to_wait(seconds)
             await self.limiter.pause(seconds)
             return Retry(
                 job.id, self.clock.now() + timedelta(seconds=seconds), str(exc), count=False
@@ -278,7 +288,7 @@ class Sender:
             return self._retry(job, "invalid token")
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, connection errors
             return self._retry(job, f"{type(exc).__name__}: {exc.message}")
-        return Sent(job.id, message.message_id)
+        return Sent(job.id, message_id)
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
@@ -310,17 +320,18 @@ class Sender:
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
         return Retry(job.id, self.clock.now() + timedelta(seconds=delay), error)
 
-    async def _send(self, job: DeliveryJob) -> Message:
+    async def _send(self, job: DeliveryJob) -> int:
+        """Send the row's note; the new message's id."""
         outgoing = compose(job)
         # Paid broadcasts go past the free ~30 messages a second, at a price per message.
         paid = self.settings.paid_broadcast or None
         await self._slot(job)
         if outgoing.photo is not None:
             try:
-                return await self.bot.send_photo(
+                return await self.bot.send_note(
                     job.chat_id,
-                    outgoing.photo,
-                    caption=outgoing.html,
+                    outgoing.html,
+                    photo=outgoing.photo,
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
                     message_thread_id=job.thread_id or None,
@@ -332,11 +343,8 @@ class Sender:
                 logger.info(
                     "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
                 )
-            except (ValueError, TypeError) as exc:
-                # PTB checks a photo before sending it (a file:// URI, say): a refusal too.
-                logger.warning("could not send photo %r (%s): sending text", outgoing.photo, exc)
             await self._slot(job)
-        return await self.bot.send_message(
+        return await self.bot.send_note(
             job.chat_id,
             outgoing.html,
             reply_markup=outgoing.markup,
@@ -364,6 +372,17 @@ class _Stopped(Exception):
 
 class _LeaseLost(Exception):
     """The row's lease ran out (or passed to another sender) before its send."""
+
+
+def _outcome_name(outcome: Outcome | None) -> str:
+    """The metrics' word for a send attempt's end (deferred: rate limits; dropped: chat gone)."""
+    if isinstance(outcome, Sent):
+        return "sent"
+    if isinstance(outcome, Retry):
+        return "retry" if outcome.count else "deferred"
+    if isinstance(outcome, Failed):
+        return "failed"
+    return "dropped"
 
 
 def _chat_gone(error: str) -> bool:

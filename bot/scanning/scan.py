@@ -17,6 +17,7 @@ from bot.domain.clock import SYSTEM_CLOCK
 from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.scans import FileSeen, ScanResult
+from bot.logs import log_announced
 from bot.scanning.files import is_post_file, not_a_regular_file, read_post
 from bot.settings import Settings
 from storage.models import PATH_LIMIT
@@ -191,7 +192,7 @@ async def scan(
                     seen_post.image[:200],
                 )
         for post in result.announced:
-            logger.info("announcing %s to %d chats", post.path, post.recipients)
+            log_announced(post)
         if result.first_scan:
             logger.info(
                 "first scan: %d published posts recorded as already announced",

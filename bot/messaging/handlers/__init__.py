@@ -2,9 +2,10 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), latest (/latest), topics (/topics), broadcasts
-(/broadcast and its buttons), stats (/stats), membership (migrations, the bot removed), errors
-(unknown buttons, the error handler), contact (a group's welcome, hints for stray text in a
-private chat; after every command). Buttons are routed by the prefix of their callback data.
+(/broadcast and its buttons), stats (/stats), language (/language and its buttons), membership
+(migrations, the bot removed), errors (unknown buttons, the error handler), contact (a group's
+welcome, hints for stray text in a private chat; after every command). Buttons are routed by
+the prefix of their callback data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.messaging.handlers import (
     contact,
     errors,
     filters,
+    language,
     latest,
     membership,
     start,
@@ -23,7 +25,7 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, filters, latest, topics, broadcasts, stats, membership)
+FEATURES = (start, subscriptions, filters, latest, topics, broadcasts, stats, language, membership)
 
 
 def register(application: NewsApplication) -> None:

@@ -8,6 +8,7 @@ from bot.domain import texts
 from bot.domain.broadcasts import Progress
 from bot.domain.callbacks import Action, BroadcastButton
 from bot.domain.commands import parse_broadcast
+from bot.domain.i18n import _
 from bot.domain.notes import render_broadcast
 from bot.domain.topics import topic_key
 from bot.messaging import keyboards
@@ -54,10 +55,10 @@ async def broadcast_pressed(
     assert query is not None
     info = await context.store.broadcast(pressed.broadcast_id)
     if info is None or info.preview_chat_id != message.chat.id:
-        await answer(query, texts.NOT_YOUR_BROADCAST, alert=True)
+        await answer(query, _(texts.NOT_YOUR_BROADCAST), alert=True)
     elif pressed.action == Action.CANCEL_BROADCAST:
         if await context.store.cancel_broadcast(info.id):
-            await answer(query, texts.CANCELLED)
+            await answer(query, _(texts.CANCELLED))
             await query.edit_message_text(texts.broadcast_cancelled(info.html))
         else:
             await answer(query, texts.already(info.state))
@@ -66,7 +67,10 @@ async def broadcast_pressed(
     else:
         await answer(query, texts.sending_answer(queued))
         context.services.sender.wake()
-        await query.edit_message_text(texts.with_progress(info.html, Progress(remaining=queued)))
+        started = Progress(remaining=queued)
+        # The progress job edits only when the footer changes: it must know this one.
+        context.services.shown_progress[info.id] = texts.progress_line(started)
+        await query.edit_message_text(texts.with_progress(info.html, started))
 
 
 HANDLERS = [

@@ -8,6 +8,7 @@ from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
 from bot.domain import contact_texts
 from bot.domain.i18n import _
+from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import reply
 
@@ -38,8 +39,9 @@ async def stray_text(update: Update, context: NewsContext) -> None:
 # Registered after every command handler: only what none of them took gets here.
 HANDLERS = [
     MessageHandler(
-        filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT, stray_text
+        filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT,
+        in_chat_language(stray_text),
     ),
 ]
 # In a group of its own: membership's handler also sees the bot's membership changes.
-WELCOME = ChatMemberHandler(joined, ChatMemberHandler.MY_CHAT_MEMBER)
+WELCOME = ChatMemberHandler(in_chat_language(joined), ChatMemberHandler.MY_CHAT_MEMBER)

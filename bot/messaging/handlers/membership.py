@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
+from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 
 
@@ -24,6 +25,6 @@ async def membership(update: Update, context: NewsContext) -> None:
 
 
 HANDLERS = [
-    MessageHandler(filters.StatusUpdate.MIGRATE, migrated),
-    ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER),
+    MessageHandler(filters.StatusUpdate.MIGRATE, in_chat_language(migrated)),
+    ChatMemberHandler(in_chat_language(membership), ChatMemberHandler.MY_CHAT_MEMBER),
 ]

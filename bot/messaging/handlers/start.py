@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain import texts
+from bot.domain.i18n import _
 from bot.messaging.context import NewsContext
 from bot.messaging.guards import chat_managers_only, is_site_admin
 from bot.messaging.handlers.subscriptions import chat_title, follow
@@ -20,7 +21,7 @@ async def start(update: Update, context: NewsContext) -> None:
     if context.args:  # a deep link from the site: t.me/<bot>?start=<topic>
         await follow(update, context, " ".join(context.args), greet=True)
     else:
-        await reply(update, texts.WELCOME)
+        await reply(update, _(texts.WELCOME))
 
 
 async def help_command(update: Update, context: NewsContext) -> None:

@@ -12,6 +12,7 @@ from bot.domain.callbacks import Action, TopicButton
 from bot.domain.commands import topic_words
 from bot.domain.everything import ALL, everything, means_all, named
 from bot.domain.forums import GENERAL, thread_id
+from bot.domain.i18n import _
 from bot.domain.suggestions import PER_WORD, closest
 from bot.domain.texts import KEYBOARD_TOPICS
 from bot.domain.topics import TopicCount, TopicInfo, topic_key
@@ -43,7 +44,7 @@ async def subscribe(update: Update, context: NewsContext) -> None:
         return
     known = await context.store.topics()
     if not known:
-        await reply(update, texts.NO_TOPICS_YET)
+        await reply(update, _(texts.NO_TOPICS_YET))
         return
     shown = known[:KEYBOARD_TOPICS]
     markup = keyboards.topics_to_follow(shown)
@@ -82,7 +83,7 @@ async def unsubscribe(update: Update, context: NewsContext) -> None:
     assert chat is not None
     followed = named(await context.store.subscriptions(chat.id, thread=thread))
     if not followed:
-        await reply(update, texts.FOLLOWS_NOTHING)
+        await reply(update, _(texts.FOLLOWS_NOTHING))
     elif not context.args:
         shown = followed[:KEYBOARD_TOPICS]
         markup = keyboards.topics_to_stop(shown)
@@ -102,7 +103,7 @@ async def subscriptions(update: Update, context: NewsContext) -> None:
     chat, thread = update.effective_chat, thread_of(update.effective_message)
     assert chat is not None
     followed = named(await context.store.subscriptions(chat.id, thread=thread))
-    await reply(update, texts.subscriptions(followed) if followed else texts.FOLLOWS_NOTHING_YET)
+    await reply(update, texts.subscriptions(followed) if followed else _(texts.FOLLOWS_NOTHING_YET))
 
 
 @chat_managers_only()
@@ -114,7 +115,7 @@ async def subscribe_pressed(
     known = await context.store.topics()
     topic = _resolve(pressed, known)
     if topic is None:
-        await answer(query, texts.TOPIC_GONE)
+        await answer(query, _(texts.TOPIC_GONE))
         return
     now, thread = context.now(), thread_of(message)
     await context.store.subscribe(chat.id, chat.type, chat_title(chat), topic.key, now, thread)
@@ -132,7 +133,7 @@ async def unsubscribe_pressed(
     followed = named(await context.store.subscriptions(chat.id, thread=thread))
     topic = _resolve(pressed, followed)
     if topic is None or not await context.store.unsubscribe(chat.id, topic.key, thread):
-        await answer(query, texts.NOT_FOLLOWED_ANY_MORE)
+        await answer(query, _(texts.NOT_FOLLOWED_ANY_MORE))
     else:
         await answer(query, texts.unsubscribed_answer(topic.name))
 

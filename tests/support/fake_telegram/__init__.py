@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server that PTB talks to over real HTTP, as strict as the real one.
 
-In tests: ``async with FakeTelegram() as fake: bot = Bot(fake.token, base_url=fake.base_url)``.
-For benchmarks: ``python -m tests.support.fake_telegram --port 8081 --rate-limit 30``.
+In tests: ``async with FakeTelegram() as fake: bot = Bot(fake.token, base_url=fake.base_url)``
+(``FakeTelegram(latency=0.08)`` answers every call 80 ms late, as over a real network).
+For benchmarks: ``python -m tests.support.fake_telegram --rate-limit 30 --latency 0.08``.
 Calls are checked against the Bot API spec: ../shared/telegram/bot-api.json, or the file
 $NEWSBOT_BOT_API_SPEC names (``none``: no spec, parameters decoded by FALLBACK_TYPES).
 

@@ -23,6 +23,7 @@ from tests.support.fake_telegram.records import (
 from tests.support.fake_telegram.rules import CALLBACK_ANSWER_LIMIT
 from tests.support.fake_telegram.state import scope_key
 from tests.support.fake_telegram.updates import chat_member, human_user
+from tests.support.fake_telegram.webhook import NOT_ALLOWED_BY_DEFAULT, WebhookPush
 
 SEND_METHODS = frozenset(
     [
@@ -50,8 +51,6 @@ SEND_METHODS = frozenset(
         "forwardMessages",
     ]
 )
-# Update types getUpdates leaves out until allowed_updates names them.
-NOT_ALLOWED_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 GIFT_TYPES = (
     "unlimited_gifts",
     "limited_gifts",
@@ -61,7 +60,7 @@ GIFT_TYPES = (
 )  # the fields of ChatFullInfo.accepted_gift_types
 
 
-class BotApiMethods(ForumTopics):
+class BotApiMethods(WebhookPush, ForumTopics):
     """Telegram's side of each call: checks the chat, applies the knobs, performs the method."""
 
     def method_handlers(self) -> dict[str, Handler]:
@@ -134,25 +133,6 @@ class BotApiMethods(ForumTopics):
 
     # ----------------------------------------------------------------- methods
 
-    def _delete_webhook(self, ex: Exchange) -> bool:
-        """deleteWebhook, dropping the queue when asked to."""
-        self.webhook_url = ""
-        if ex.params.get("drop_pending_updates") in (True, "true"):
-            self._updates.clear()
-        return True
-
-    def _set_webhook(self, ex: Exchange) -> bool:
-        self.webhook_url = str(ex.params["url"])
-        return True
-
-    def _get_webhook_info(self, ex: Exchange) -> JSON:
-        info: JSON = {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-        return info
-
     def _set_my_commands(self, ex: Exchange) -> bool:
         """setMyCommands with Telegram's rules for command names and descriptions."""
         commands = ex.params["commands"]
@@ -163,12 +143,12 @@ class BotApiMethods(ForumTopics):
                 raise bad_request("BOT_COMMAND_INVALID")
             if not 1 <= len(str(command.get("description", ""))) <= 256:
                 raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-        key = (scope_key(ex.params.get("scope")), ex.params.get("language_code", ""))
+        key = (scope_key(ex.params.get("scope")), _language_code(ex))
         self.my_commands[key] = commands
         return True
 
     def _delete_my_commands(self, ex: Exchange) -> bool:
-        key = (scope_key(ex.params.get("scope")), ex.params.get("language_code", ""))
+        key = (scope_key(ex.params.get("scope")), _language_code(ex))
         self.my_commands.pop(key, None)
         return True
 
@@ -392,3 +372,11 @@ class BotApiMethods(ForumTopics):
         assert ex.chat_id is not None
         self.left_chats.append(ex.chat_id)
         return True
+
+
+def _language_code(ex: Exchange) -> str:
+    """A command list's language: empty for all, else a two-letter ISO 639-1 code."""
+    code = str(ex.params.get("language_code", ""))
+    if code and not re.fullmatch(r"[a-z]{2}", code):
+        raise bad_request("LANG_CODE_INVALID")
+    return code

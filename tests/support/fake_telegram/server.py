@@ -44,6 +44,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         port: int = 0,
         delay: float = 0.0,
         error_rate: float = 0.0,
+        latency: float = 0.0,
         seed: int = 0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -53,6 +54,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
             group_rate_limit=group_rate_limit,
             delay=delay,
             error_rate=error_rate,
+            latency=latency,
             seed=seed,
             clock=clock,
         )
@@ -76,6 +78,8 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         app.router.add_get("/_fake/stats", self._handle_stats)
         app.router.add_post("/_fake/reset", self._handle_reset)
         app.router.add_post("/_fake/update", self._handle_update)
+        app.router.add_post("/_fake/commands", self._handle_commands)
+        app.router.add_get("/_fake/sent", self._handle_sent)
         # handler_cancellation: a client that hangs up ends its long poll, as on Telegram.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -85,6 +89,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
 
     async def stop(self) -> None:
         """Stop serving and close every connection."""
+        await self.stop_pushing()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -109,33 +114,55 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         """POST /_fake/update: queue the JSON body as an update (for benchmarks)."""
         return web.json_response({"ok": True, "result": self.add_update(await request.json())})
 
+    async def _handle_commands(self, request: web.Request) -> web.Response:
+        """POST /_fake/commands {"text": "/start", "chat_ids": [...]}: one user per chat sends it.
+
+        Answers with the fake's clock when they were queued (the clock of /_fake/sent).
+        """
+        body = await request.json()
+        for chat_id in body["chat_ids"]:
+            self.command(str(body["text"]), chat_id=int(chat_id))
+        return web.json_response({"ok": True, "at": self.clock()})
+
+    async def _handle_sent(self, request: web.Request) -> web.Response:
+        """GET /_fake/sent: whether the bot polls, and each accepted message's chat and time."""
+        messages = [{"chat_id": m.chat_id, "at": m.at} for m in self.sent]
+        return web.json_response({"polling": self.polling, "messages": messages})
+
     async def _handle_api(self, request: web.Request) -> web.Response:
-        """Answer one Bot API call: validate, apply the knobs, perform, record."""
-        ex = Exchange(request.match_info["method"], {}, self.clock(), request)
+        """Answer one Bot API call after the network's latency (Telegram is never instant)."""
         self._in_flight += 1
         self._last_activity = time.monotonic()
         try:
-            try:
-                if request.match_info["token"] != self.token:
-                    raise ApiError(401, "Unauthorized")
-                ex.method = self._method_names.get(ex.method.lower(), "")
-                if not ex.method:
-                    raise ApiError(404, "Not Found: method not found")
-                raw, uploads = await read_params(request)
-                ex.params = dict(raw)
-                ex.params = self._decode(ex.method, raw, uploads)
-                result = self._perform(ex)
-                if isinstance(result, Awaitable):
-                    result = await result
-            except ApiError as err:
-                self._record(ex, err.status, err.description, rejected=not err.deliberate)
-                return web.json_response(err.payload(), status=err.status)
-            self._record(ex, 200)
-            await self._answer_late(request, ex)
-            return web.json_response({"ok": True, "result": result})
+            response = await self._answer(request)
+            if self.latency > 0:
+                await asyncio.sleep(self.latency)
+            return response
         finally:
             self._in_flight -= 1
             self._last_activity = time.monotonic()
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        """Validate, apply the knobs, perform, record."""
+        ex = Exchange(request.match_info["method"], {}, self.clock(), request)
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            ex.method = self._method_names.get(ex.method.lower(), "")
+            if not ex.method:
+                raise ApiError(404, "Not Found: method not found")
+            raw, uploads = await read_params(request)
+            ex.params = dict(raw)
+            ex.params = self._decode(ex.method, raw, uploads)
+            result = self._perform(ex)
+            if isinstance(result, Awaitable):
+                result = await result
+        except ApiError as err:
+            self._record(ex, err.status, err.description, rejected=not err.deliberate)
+            return web.json_response(err.payload(), status=err.status)
+        self._record(ex, 200)
+        await self._answer_late(request, ex)
+        return web.json_response({"ok": True, "result": result})
 
     def _decode(self, method: str, raw: Mapping[str, str], uploads: Mapping[str, Upload]) -> JSON:
         """Parameters checked against the spec and decoded (by FALLBACK_TYPES without it)."""

@@ -27,6 +27,7 @@ class BotApiState:
         group_rate_limit: int | None,
         delay: float,
         error_rate: float,
+        latency: float = 0.0,
         seed: int,
         clock: Callable[[], float],
     ) -> None:
@@ -37,6 +38,8 @@ class BotApiState:
         self.group_rate_limit = group_rate_limit
         self.delay = delay
         self.method_delays: dict[str, float] = {}
+        # The network: every answer (errors and getUpdates included) leaves this much later.
+        self.latency = latency
         self.error_rate = error_rate
         self.random = random.Random(seed)
         self.blocked: set[int] = set()
@@ -48,6 +51,8 @@ class BotApiState:
         self.foreign_poller = False
         # Test-provided world.
         self.chat_members: dict[tuple[int, int], str] = {}
+        # The language_code of each user's Telegram app ("en" unless set here).
+        self.user_languages: dict[int, str] = {}
         self.chats: dict[int, JSON] = {}
         self.forum_topics: dict[int, dict[int, str]] = {}  # forum -> thread id -> topic name
         self.deleted_topics: set[tuple[int, int]] = set()

@@ -23,14 +23,14 @@ ANONYMOUS_ADMIN = {
 CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
 
 
-def human_user(user_id: int) -> JSON:
+def human_user(user_id: int, language_code: str = "en") -> JSON:
     """A human User object."""
     return {
         "id": user_id,
         "is_bot": False,
         "first_name": f"User {user_id}",
         "username": f"user{user_id}",
-        "language_code": "en",
+        "language_code": language_code,
     }
 
 
@@ -89,6 +89,10 @@ def chat_member(status: str, user: JSON) -> JSON:
 
 class UpdateBuilders(ForumTopics):
     """The updates a test makes users send: what Telegram would deliver to the bot."""
+
+    def human(self, user_id: int) -> JSON:
+        """The User object of a person, with their app's language (user_languages)."""
+        return human_user(user_id, self.user_languages.get(user_id, "en"))
 
     def command(
         self,
@@ -173,7 +177,7 @@ class UpdateBuilders(ForumTopics):
             self._open_callbacks.add(query_id)
         query = {
             "id": query_id,
-            "from": human_user(user_id),
+            "from": self.human(user_id),
             "message": current,
             "chat_instance": str(abs(chat_id) * 7919 % 10**12),
             "data": data,
@@ -258,7 +262,7 @@ class UpdateBuilders(ForumTopics):
             message["sender_chat"] = sender_chat
             message["from"] = ANONYMOUS_ADMIN if sender_chat["id"] == chat_id else CHANNEL_BOT
         else:
-            message["from"] = human_user(user_id)
+            message["from"] = self.human(user_id)
         return message
 
     def _enqueue(self, update: JSON, enqueue: bool) -> JSON:

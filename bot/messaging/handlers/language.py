@@ -1,0 +1,61 @@
+"""/language and its buttons: the language the bot speaks in a chat."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+
+from bot.domain import language_texts
+from bot.domain.callbacks import Action, LanguageButton
+from bot.domain.i18n import supported, use_language
+from bot.messaging import keyboards
+from bot.messaging.context import NewsContext
+from bot.messaging.guards import chat_managers_only
+from bot.messaging.handlers.subscriptions import chat_title
+from bot.messaging.replying import answer, reply
+from bot.messaging.routing import button, command
+
+
+@chat_managers_only()
+async def language(update: Update, context: NewsContext) -> None:
+    """/language: the buttons; /language CODE: that language, if we speak it."""
+    if not context.args:
+        await reply(update, language_texts.choose_language(), keyboards.languages())
+        return
+    wanted = " ".join(context.args)
+    code = supported(wanted)
+    if code is None:
+        await reply(update, language_texts.unknown_language(wanted))
+        return
+    await _choose(update, context, code)
+    with use_language(code):
+        await reply(update, language_texts.language_set())
+
+
+@chat_managers_only()
+async def language_pressed(
+    update: Update, context: NewsContext, pressed: LanguageButton, message: Message
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    code = supported(pressed.code)
+    if code is None:  # data no button of ours carries
+        await answer(query, language_texts.unknown_language(pressed.code))
+        return
+    await _choose(update, context, code)
+    with use_language(code):
+        await answer(query, language_texts.language_set())
+        await query.edit_message_text(
+            language_texts.choose_language(), reply_markup=keyboards.languages()
+        )
+
+
+async def _choose(update: Update, context: NewsContext, code: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.store.set_chat_language(chat.id, chat.type, chat_title(chat), code, context.now())
+
+
+HANDLERS = [
+    command("language", language),
+    button(Action.LANGUAGE, LanguageButton, language_pressed),
+]
