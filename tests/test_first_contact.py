@@ -11,9 +11,9 @@ import pytest
 from bot.domain.contact_texts import unknown_command
 from storage.store import Store
 from tests.support.bots import BotFactory
-from tests.support.conversation import ALICE, BOB, GROUP, buttons, first_scan_done, say
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.posts import SEED
+from tests.support.conversation import ALICE, BOB, GROUP, buttons, first_scan_done, say, titles
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.posts import SEED, write_post
 
 
 def test_an_unknown_command_is_repeated_escaped_and_short() -> None:
@@ -76,3 +76,36 @@ async def test_stray_text_in_a_private_chat_gets_a_hint(fake: FakeTelegram) -> N
     fake.command("/frobnicate", chat_id=GROUP, chat_type="supergroup")
     await say(fake, "/help", BOB)  # the group's messages were handled before this one
     assert fake.messages_to(GROUP) == []
+
+
+@pytest.mark.usefixtures("running")
+async def test_buttons_show_what_happened(fake: FakeTelegram, store: Store, content: Path) -> None:
+    await say(fake, "/subscribe news", ALICE)
+    write_post(content, "2026-01-01-a.md", "A note", tags="[Korea]")
+    await fake.wait_for(lambda: titles(fake, ALICE) == ["A note"], 10)
+    note = next(m for m in fake.messages_to(ALICE) if "A note" in (m.text or ""))
+    [leave] = buttons(note)
+    fake.press_button(note, leave["callback_data"], user_id=ALICE)
+    await fake.wait_for(lambda: _keyboard(fake, note) != [leave["callback_data"]], 5)
+    [undo] = fake.message(ALICE, note.message_id)["reply_markup"]["inline_keyboard"][0]  # type: ignore[index]
+    assert undo["text"] == "Undo: follow News again"
+    assert await store.subscriptions(ALICE) == []
+
+    fake.press_button(note, undo["callback_data"], user_id=ALICE)
+    await fake.wait_for(lambda: _keyboard(fake, note) == [leave["callback_data"]], 5)
+    assert [t.key for t in await store.subscriptions(ALICE)] == ["news"]
+
+    # The /unsubscribe keyboard drops the topic just left.
+    await say(fake, "/subscribe korea", ALICE)
+    await say(fake, "/unsubscribe", ALICE)
+    picker = fake.messages_to(ALICE)[-1]
+    korea = next(b for b in buttons(picker) if b["text"] == "Korea")
+    fake.press_button(picker, korea["callback_data"], user_id=ALICE)
+    await fake.wait_for(lambda: len(_keyboard(fake, picker)) == 1, 5)
+    assert [t.key for t in await store.subscriptions(ALICE)] == ["news"]
+
+
+def _keyboard(fake: FakeTelegram, sent: SentMessage) -> list[str]:
+    current = fake.message(sent.chat_id, sent.message_id) or {}
+    rows = current.get("reply_markup", {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row]

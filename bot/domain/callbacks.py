@@ -33,6 +33,8 @@ class Action(StrEnum):
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
     LANGUAGE = "lang"
+    RESUBSCRIBE = "resub"  # a note's undo, once its unsubscribe button was pressed
+    LEAVE = "leave"  # a topic in the /unsubscribe keyboard
 
     @property
     def pattern(self) -> str:
@@ -100,6 +102,14 @@ def subscribe_data(key: str) -> str:
 
 def unsubscribe_data(key: str) -> str:
     return _topic_ref(key, Action.UNSUBSCRIBE)
+
+
+def resubscribe_data(key: str) -> str:
+    return _topic_ref(key, Action.RESUBSCRIBE)
+
+
+def leave_data(key: str) -> str:
+    return _topic_ref(key, Action.LEAVE)
 
 
 def broadcast_data(action: Action, broadcast_id: int) -> str:

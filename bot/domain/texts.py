@@ -250,6 +250,11 @@ def unsubscribe_button(name: str) -> str:
     return _("Unsubscribe from {topic}").format(topic=shorten(name, 40))
 
 
+def undo_button(name: str) -> str:
+    """A note's button once its topic was left: follow it again."""
+    return _("Undo: follow {topic} again").format(topic=shorten(name, 40))
+
+
 def broadcast_problem(text: str) -> str | None:
     """Why a broadcast's text cannot go (empty, too long); None when it can."""
     if not text.strip():

@@ -8,7 +8,7 @@ from typing import TypeVar
 from telegram import Chat, Message, Update
 
 from bot.domain import contact_texts, texts
-from bot.domain.callbacks import Action, TopicButton
+from bot.domain.callbacks import Action, TopicButton, resubscribe_data, unsubscribe_data
 from bot.domain.commands import topic_words
 from bot.domain.everything import ALL, everything, means_all, named
 from bot.domain.forums import GENERAL, thread_id
@@ -19,7 +19,7 @@ from bot.domain.topics import TopicCount, TopicInfo, topic_key
 from bot.messaging import keyboards
 from bot.messaging.context import NewsContext
 from bot.messaging.guards import chat_managers_only
-from bot.messaging.replying import answer, reply
+from bot.messaging.replying import answer, edit_buttons, reply
 from bot.messaging.routing import button, command
 
 Known = TypeVar("Known", TopicCount, TopicInfo)
@@ -134,8 +134,31 @@ async def unsubscribe_pressed(
     topic = _resolve(pressed, followed)
     if topic is None or not await context.store.unsubscribe(chat.id, topic.key, thread):
         await answer(query, _(texts.NOT_FOLLOWED_ANY_MORE))
-    else:
-        await answer(query, texts.unsubscribed_answer(topic.name))
+        return
+    await answer(query, texts.unsubscribed_answer(topic.name))
+    # The pressed button shows what happened: on a note it becomes an undo, in the
+    # /unsubscribe keyboard the topic just left goes away.
+    undo = keyboards.button(texts.undo_button(topic.name), resubscribe_data(topic.key))
+    new = None if pressed.action == Action.LEAVE else undo
+    await edit_buttons(message, keyboards.replaced(message.reply_markup, query.data or "", new))
+
+
+@chat_managers_only()
+async def resubscribe_pressed(
+    update: Update, context: NewsContext, pressed: TopicButton, message: Message
+) -> None:
+    """A note's undo: follow the topic again, and the button is an unsubscribe one again."""
+    query, chat = update.callback_query, message.chat
+    assert query is not None
+    topic = _resolve(pressed, named([everything(), *await context.store.topics()]))
+    if topic is None:
+        await answer(query, _(texts.TOPIC_GONE))
+        return
+    now, thread = context.now(), thread_of(message)
+    await context.store.subscribe(chat.id, chat.type, chat_title(chat), topic.key, now, thread)
+    await answer(query, texts.subscribed_answer(topic.name))
+    again = keyboards.button(texts.unsubscribe_button(topic.name), unsubscribe_data(topic.key))
+    await edit_buttons(message, keyboards.replaced(message.reply_markup, query.data or "", again))
 
 
 def _resolve(pressed: TopicButton, topics: Sequence[Known]) -> Known | None:
@@ -149,4 +172,6 @@ HANDLERS = [
     command("subscriptions", subscriptions),
     button(Action.SUBSCRIBE, TopicButton, subscribe_pressed),
     button(Action.UNSUBSCRIBE, TopicButton, unsubscribe_pressed),
+    button(Action.LEAVE, TopicButton, unsubscribe_pressed),
+    button(Action.RESUBSCRIBE, TopicButton, resubscribe_pressed),
 ]
