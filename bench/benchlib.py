@@ -344,6 +344,19 @@ class FakeBotApi:
             result: dict[str, Any] = response.json()
             return result
 
+    async def first_sent(self, client: httpx.AsyncClient, contains: str) -> dict[str, Any]:
+        """GET /_fake/first_sent: `at` (time.monotonic of the machine, or None) and `before`
+        (messages accepted before it) of the first message holding `contains`.
+
+        Polled often: the caller keeps one client (making one costs the event loop ~20 ms).
+        """
+        response = await client.get(
+            f"{self.root_url}/_fake/first_sent", params={"contains": contains}, timeout=60
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
     async def reset(self) -> None:
         """Forget what was sent (and the rate-limit window), keep the knobs."""
         async with httpx.AsyncClient() as client:

@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import runner
+from bot import editors_cli, runner
 from bot.assembly import open_services
 from bot.domain.delivery_log import DeliveryQuery
 from bot.domain.delivery_log import table as delivery_table
@@ -25,6 +25,7 @@ from bot.domain.posts import MalformedPost, Post
 from bot.domain.texts import progress_line, unsubscribe_button
 from bot.domain.topics import topic_key
 from bot.domain.waiting import sleep_unless
+from bot.editors_cli import EditorError
 from bot.logs import configure_logging, log_broadcast
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
@@ -76,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     sent.add_argument("--chat", metavar="ID", type=int, help="only this chat")
     sent.add_argument("--limit", metavar="N", type=_positive, default=50, help="at most N rows")
     sent.add_argument("--json", action="store_true", help="one JSON object per row")
+    editors_cli.add_commands(commands)
     db = commands.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade", "current"])
     return main
@@ -94,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DatabaseUnreachable,
         ContentDirMissing,
         CommandError,
+        EditorError,
     ) as exc:
         print(f"newsbot: error: {exc}", file=sys.stderr)
         return 2
@@ -322,4 +325,5 @@ COMMANDS = {
     "stats": stats_command,
     "deliveries": deliveries_command,
     "db": db_command,
+    **editors_cli.COMMANDS,
 }

@@ -13,6 +13,7 @@ from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog, Throttled
 from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
+from bot.messaging.alerts import reporting_errors
 from bot.messaging.application import build_application, register_commands
 from bot.messaging.context import NewsApplication, Services
 from bot.messaging.jobs import scan_job, scan_on_request, watch_content_dir
@@ -62,7 +63,12 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
         application = build_application(services)
         sender = services.sender
         # HTTP first: a port in use stops the start here, cleanly.
-        async with serving(services, application), application, sender.bot:
+        async with (
+            serving(services, application),
+            application,
+            sender.bot,
+            reporting_errors(services),
+        ):
             await register_commands(application.bot, settings)
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
@@ -220,6 +226,6 @@ async def work(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM
     configure_logging(settings)
     async with open_services(settings, stop, clock=clock) as services:
         sender = services.sender
-        async with serving(services), sender.bot:
+        async with serving(services), sender.bot, reporting_errors(services):
             logger.info("worker %s sending", sender.owner)
             await sender.run(stop)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS, breaking_keys
 from bot.domain.permalinks import Permalinks
 from bot.domain.site_config import SiteConfig, SiteConfigError
 from bot.site import load_site
@@ -79,6 +80,8 @@ class Settings:
     permalinks: Permalinks = field(default_factory=Permalinks)
     site_config: Path | None = None
     db_wait_seconds: float = 60.0
+    # Topic keys that make a post breaking news (BREAKING_TAGS, comma-separated names).
+    breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS
     # The HTTP server (bot/web/): health, metrics, the webhook and the publish hook.
     http_host: str = "127.0.0.1"
     http_port: int | None = None
@@ -132,6 +135,7 @@ class Settings:
             db_wait_seconds=_positive_number(
                 "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
             ),
+            breaking_tags=_breaking_tags(values.get("BREAKING_TAGS")),
             **_operations(get),
         )
 
@@ -195,6 +199,13 @@ def _boolean(name: str, raw: str | None, *, default: bool = False) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _breaking_tags(raw: str | None) -> frozenset[str]:
+    """BREAKING_TAGS: comma-separated topic names; unset means `breaking`, empty means none."""
+    if raw is None:
+        return DEFAULT_BREAKING_TAGS
+    return breaking_keys(raw.split(","))
 
 
 def _admin_ids(raw: str | None) -> frozenset[int]:

@@ -14,6 +14,7 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bot.domain.health import OutboxSummary
+from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 
 
 class Metrics:
@@ -65,8 +66,10 @@ class Metrics:
             "newsbot_broadcasts", "Broadcasts by state (database-wide)", ["state"], registry=r
         )
 
-    def note(self, kind: str, outcome: str) -> None:
-        self.notes.labels(kind=kind, outcome=outcome).inc()
+    def note(self, job: DeliveryJob, outcome: Outcome | None) -> None:
+        """Count one send attempt by what it was and what it came to."""
+        kind = "broadcast" if job.broadcast_id is not None else "post"
+        self.notes.labels(kind=kind, outcome=outcome_label(outcome)).inc()
 
     def told_to_wait(self, seconds: float) -> None:
         self.retry_after.inc()
@@ -84,3 +87,14 @@ class Metrics:
             for state, count in outbox.broadcasts.items():
                 self.broadcasts.labels(state=state.value).set(count)
         return generate_latest(self.registry)
+
+
+def outcome_label(outcome: Outcome | None) -> str:
+    """A send attempt's end (deferred: by a rate limit; dropped: the chat left or moved)."""
+    if isinstance(outcome, Sent):
+        return "sent"
+    if isinstance(outcome, Retry):
+        return "retry" if outcome.count else "deferred"
+    if isinstance(outcome, Failed):
+        return "failed"
+    return "dropped"

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Subquery, Table, delete, func, insert, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.announcing import DuePost, initial_state, post_record
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import FileSeen, Scheduled
 from bot.domain.states import PostState
@@ -19,8 +20,9 @@ from storage.engine import chunks
 from storage.models import Meta, PostTopic, SourceFile
 from storage.models import Post as PostRow
 
-# A claimed post delivery's content: title, excerpt, url, image_url, topic names by key.
-PostContent = tuple[str, str, str, str | None, dict[str, str]]
+# A claimed post delivery's content: title, excerpt, url, image_url, topic names by key,
+# breaking.
+PostContent = tuple[str, str, str, str | None, dict[str, str], bool]
 
 
 async def file_fingerprints(session: AsyncSession) -> dict[str, tuple[int, int]]:
@@ -45,6 +47,7 @@ async def record_files(
     now: datetime,
     first_scan: bool,
     site_url: str,
+    breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
 ) -> int:
     """Record what a scan saw of changed and removed files; returns the posts recorded skipped.
 
@@ -81,7 +84,7 @@ async def record_files(
     for f in good:
         post = f.post
         assert not isinstance(post, MalformedPost)
-        values = vars(post_record(post, site_url)) | {"present": True}
+        values = vars(post_record(post, site_url, breaking_tags)) | {"present": True}
         if f.path in known:
             edited.append({"id": known[f.path], **values})
         else:
@@ -126,7 +129,7 @@ async def _ids_by_path(session: AsyncSession, paths: Sequence[str]) -> dict[str,
 async def due_posts(session: AsyncSession, now: datetime) -> list[DuePost]:
     """Waiting posts that are published, present and due by now, oldest first."""
     rows = await session.execute(
-        select(PostRow.id, PostRow.path, PostRow.title, PostRow.url)
+        select(PostRow.id, PostRow.path, PostRow.title, PostRow.url, PostRow.breaking)
         .where(
             PostRow.state == PostState.WAITING,
             PostRow.published.is_(True),
@@ -135,7 +138,7 @@ async def due_posts(session: AsyncSession, now: datetime) -> list[DuePost]:
         )
         .order_by(PostRow.date, PostRow.id)
     )
-    return [DuePost(post_id, path, title, url) for post_id, path, title, url in rows]
+    return [DuePost(*row) for row in rows]
 
 
 async def settled_urls(session: AsyncSession, urls: Sequence[str]) -> set[str]:
@@ -198,11 +201,18 @@ async def contents(session: AsyncSession, post_ids: set[int]) -> dict[int, PostC
     for post_id, key, name in rows:
         names[post_id][key] = name
     posts = await session.execute(
-        select(PostRow.id, PostRow.title, PostRow.excerpt, PostRow.url, PostRow.image_url).where(
-            PostRow.id.in_(post_ids)
-        )
+        select(
+            PostRow.id,
+            PostRow.title,
+            PostRow.excerpt,
+            PostRow.url,
+            PostRow.image_url,
+            PostRow.breaking,
+        ).where(PostRow.id.in_(post_ids))
     )
-    return {p.id: (p.title, p.excerpt, p.url, p.image_url, names[p.id]) for p in posts}
+    return {
+        p.id: (p.title, p.excerpt, p.url, p.image_url, names[p.id], p.breaking) for p in posts
+    }
 
 
 def _public(now: datetime | None) -> tuple[ColumnElement[bool], ...]:

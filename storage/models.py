@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.domain.breaking import Priority
 from bot.domain.filters import WORD_LIMIT
 from bot.domain.states import (
     LIVE_DELIVERY_STATES,
@@ -147,6 +149,8 @@ class Post(Base):
     # before the first scan, or its link was already announced).
     state: Mapped[str] = mapped_column(String(16))
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Breaking news (front matter or a BREAKING_TAGS tag): its rows are claimed first.
+    breaking: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (Index("ix_posts_state_date", "state", "date"),)
 
@@ -192,6 +196,27 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A Telegram file_id or an http(s) URL: the broadcast goes as a photo with its caption.
+    photo: Mapped[str | None] = mapped_column(Text)
+    # When a scheduled broadcast starts (draft -> scheduled -> sending at this time).
+    send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Channel(Base):
+    """A channel an admin added: the bot posts notes there (its chat row has type channel)."""
+
+    __tablename__ = "channels"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    )
+    username: Mapped[str | None] = mapped_column(String(64))
+    added_by: Mapped[int] = mapped_column(BigInteger)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set once the admins were told the bot lost its rights there; cleared when re-added.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # The live rows' predicate, as SQL text: the migration that made the index spells it so too.
@@ -224,14 +249,19 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A bot.domain.breaking.Priority: claims take the lowest first (breaking news), then by id.
+    priority: Mapped[int] = mapped_column(
+        SmallInteger, default=Priority.REGULAR.value, server_default=text("1")
+    )
 
     __table_args__ = (
         UniqueConstraint("post_id", "chat_id", "thread_id", name="uq_deliveries_post_chat"),
         UniqueConstraint("broadcast_id", "chat_id", name="uq_deliveries_broadcast_chat"),
-        # Claims take live rows in id order: an index of only those rows, by id, finds them
-        # without sorting the whole backlog, and stays small as history grows.
+        # Claims take live rows by priority, then in id order: an index of only those rows
+        # finds them without sorting the whole backlog, and stays small as history grows.
         Index(
             "ix_deliveries_live",
+            "priority",
             "id",
             postgresql_where=text(_LIVE),
             sqlite_where=text(_LIVE),

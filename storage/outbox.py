@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.everything import ALL, matched
+from bot.domain.breaking import Priority
+from bot.domain.channels import ALL_TOPICS
+from bot.domain.everything import matched
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, chats, filters
+from storage import catalogue, channels, chats, filters
 from storage.engine import chunks
 from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
 
@@ -31,12 +33,15 @@ def _queued(now: datetime) -> list[Any]:
     ]
 
 
-async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
+async def queue_post(
+    session: AsyncSession, post_id: int, now: datetime, priority: Priority = Priority.REGULAR
+) -> int:
     """Write one outbox row per active chat (and forum topic) following any of the post's
-    topics, its keyword
-    filters permitting (storage.filters.allows; the post's words are recorded first).
+    topics, its keyword filters permitting (storage.filters.allows; the post's words are
+    recorded first).
 
     One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
+    Breaking news gets Priority.BREAKING: every claim takes its rows first.
     """
     # One aggregate, spelled per engine: the matched keys as a JSON list.
     as_json_list = (
@@ -49,20 +54,23 @@ async def queue_post(session: AsyncSession, post_id: int, now: datetime) -> int:
             Subscription.thread_id,
             as_json_list(Subscription.topic, type_=JSON).label("topics"),
             *_queued(now),
+            literal(int(priority)).label("priority"),
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
+            # The post's topics, and "*": the chats that follow every post ("/subscribe all",
+            # channels following everything).
             Subscription.topic.in_(
                 select(PostTopic.topic)
                 .where(PostTopic.post_id == post_id)
-                .union_all(select(literal(ALL)))  # "/subscribe all"
+                .union_all(select(literal(ALL_TOPICS)))
             ),
             Chat.status == ChatState.ACTIVE,
             filters.allows(Subscription.chat_id, post_id),
         )
         .group_by(Subscription.chat_id, Subscription.thread_id)
     )
-    columns = ["post_id", "chat_id", "thread_id", "topics", *_QUEUED]
+    columns = ["post_id", "chat_id", "thread_id", "topics", *_QUEUED, "priority"]
     result = await session.execute(insert(Delivery).from_select(columns, recipients))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -142,12 +150,15 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
+            # Implied by what follows; spelled out so that SQLite uses the partial live index
+            # (it cannot infer an index's predicate from an OR), ordered as the claim is.
+            Delivery.status.in_(LIVE_DELIVERY_STATES),
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
             )
         )
-        .order_by(Delivery.id)
+        .order_by(Delivery.priority, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -166,19 +177,24 @@ async def claim(
                 Delivery.broadcast_id,
                 Delivery.topics,
                 Delivery.thread_id,
+                Delivery.priority,
             )
         )
     ).all()
     if not rows:
         return []
     posts = await catalogue.contents(session, {r.post_id for r in rows if r.post_id})
+    in_channels = await channels.channel_ids(session, {r.chat_id for r in rows})
     broadcasts = await _broadcast_html(session, {r.broadcast_id for r in rows if r.broadcast_id})
     jobs = []
-    for row in sorted(rows, key=lambda r: r.id):
+    for row in sorted(rows, key=lambda r: (r.priority, r.id)):
         job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
         if row.post_id is not None:
-            title, excerpt, url, image_url, names = posts[row.post_id]
-            keys = matched(row.topics, names)
+            title, excerpt, url, image_url, names, breaking = posts[row.post_id]
+            keys = matched(row.topics, names)  # "*": every topic of the post, after "*"
+            in_channel = row.chat_id in in_channels
+            if in_channel and ALL_TOPICS in keys:
+                keys = sorted(names)  # a channel following everything shows every hashtag
             topics = tuple(TopicInfo(k, names.get(k, k)) for k in keys)
             job = DeliveryJob(
                 row.id,
@@ -192,6 +208,8 @@ async def claim(
                 image_url,
                 topics,
                 thread_id=row.thread_id,
+                breaking=breaking,
+                in_channel=in_channel,
             )
         elif row.broadcast_id is not None:
             job = DeliveryJob(

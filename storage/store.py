@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.domain import announcing
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS, priority
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
-from bot.domain.filters import Added, ChatFilters, post_words
+from bot.domain.filters import Added, ChatFilters
 from bot.domain.health import OutboxSummary
 from bot.domain.latest import LATEST_POSTS, LatestPost
 from bot.domain.outbox import DeliveryJob, Outcome
@@ -36,6 +37,7 @@ from storage import (
     outbox,
     schedule,
 )
+from storage.editors import EditorsStore
 from storage.engine import create_engine
 from storage.stats import stats
 
@@ -44,8 +46,9 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store:
-    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts."""
+class Store(EditorsStore):
+    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
+    (channels and scheduled broadcasts: storage.editors)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -172,6 +175,7 @@ class Store:
         now: datetime,
         *,
         site_url: str = "",
+        breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
         dry_run: bool = False,
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
@@ -190,7 +194,7 @@ class Store:
             async with self._sessions.begin() as session:
                 first = result.first_scan = await catalogue.is_first_scan(session)
                 result.recorded_silently = await catalogue.record_files(
-                    session, changed, gone, now, first, site_url
+                    session, changed, gone, now, first, site_url, breaking_tags
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)
@@ -211,17 +215,12 @@ class Store:
         for post, state in announcing.decide(due, settled):
             await catalogue.settle(session, post.id, state, now)
             if state == PostState.ANNOUNCED:
-                await Store._record_words(session, post.id)
-                recipients = await outbox.queue_post(session, post.id, now)
+                await filters.record_post_words(session, post.id)
+                recipients = await outbox.queue_post(
+                    session, post.id, now, priority(post.breaking)
+                )
                 announced.append(Announcement(post.path, post.title, post.url, recipients))
         return announced
-
-    @staticmethod
-    async def _record_words(session: AsyncSession, post_id: int) -> None:
-        """Store the words keyword filters match in the post (title, excerpt, topics)."""
-        title, excerpt, _, _, names = (await catalogue.contents(session, {post_id}))[post_id]
-        words = post_words(title, excerpt, names.values())
-        await filters.record_post_words(session, post_id, words)
 
     # -- keyword filters --------------------------------------------------------------------
 

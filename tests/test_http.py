@@ -8,17 +8,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
 from bot import runner
 from bot.domain.health import HealthFacts, OutboxSummary, problems, report
 from bot.settings import SettingsError
+from storage.schema import upgrade
 from storage.store import Store
-from tests.support.bots import BotFactory
+from tests.support.bots import BotFactory, RunningBot
 from tests.support.clock import ShiftedClock
 from tests.support.conversation import ALICE, first_scan_done, say, titles
+from tests.support.databases import reset_postgres
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.http import client, free_port, metric
 from tests.support.posts import SEED, write_post
+from tests.support.proxy import TcpProxy
 from tests.support.settings import settings_for
 
 
@@ -45,7 +49,7 @@ async def test_healthz_is_503_and_names_an_overdue_scan(
 ) -> None:
     port = free_port()
     shutil.copy(SEED, content / SEED.name)
-    await newsbot(HTTP_PORT=str(port), SCAN_INTERVAL="600")
+    await newsbot(HTTP_PORT=str(port), SCAN_INTERVAL="600", WATCH="false")
     await first_scan_done(store)
     clock.advance(timedelta(hours=2))  # the next scan is due in ten minutes of real time
     async with client(port) as http:
@@ -70,7 +74,10 @@ async def test_metrics_count_notes_updates_scans_and_read_the_outbox(
     async with client(port) as http:
         for _ in range(100):  # the outcome is counted right after the send
             answer = await http.get("/metrics")
-            if metric(answer.text, "newsbot_notes_total", kind="post", outcome="sent"):
+            text = answer.text
+            if metric(text, "newsbot_notes_total", kind="post", outcome="sent") and (
+                metric(text, "newsbot_outbox_pending") == 0  # the outcome written
+            ):
                 break
             await asyncio.sleep(0.05)
     assert answer.status_code == 200
@@ -167,3 +174,42 @@ def test_health_report_ages_the_oldest_pending_note() -> None:
     body = report(HealthFacts("standby", True, 60, None, outbox=outbox), now)
     assert body["notes_pending"] == 3 and body["oldest_pending_seconds"] == 90.0
     assert body["ok"] is True and body["role"] == "standby"
+
+
+@pytest.mark.postgres
+async def test_healthz_is_503_while_the_database_is_out_of_reach_and_200_after(
+    fake: FakeTelegram, content: Path, postgres_url: str
+) -> None:
+    await reset_postgres(postgres_url)
+    store = Store.open(postgres_url)  # the test's own view, not through the proxy
+    await upgrade(store.engine)
+    url = make_url(postgres_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    port = free_port()
+    bot = RunningBot(settings_for(fake, proxied, content, HTTP_PORT=str(port)))
+    shutil.copy(SEED, content / SEED.name)
+    try:
+        await bot.start()
+        await first_scan_done(store)
+        async with client(port) as http:
+            await fake.wait_for(lambda: fake.polling, 10)
+            assert (await http.get("/healthz")).status_code == 200
+            await proxy.cut()
+            down = await http.get("/healthz")
+            assert down.status_code == 503
+            body = down.json()
+            assert body["database"] is False and body["notes_pending"] is None
+            assert body["problems"][0].startswith("database unreachable: ")
+            assert (await http.get("/metrics")).status_code == 200  # counters still shown
+            await proxy.restore()
+            for _ in range(200):  # the poller takes its lock again within seconds
+                if (await http.get("/healthz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert (await http.get("/healthz")).json()["ok"] is True
+    finally:
+        await bot.shutdown()
+        await proxy.stop()
+        await store.close()

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot.domain import callbacks
+from bot.domain.callbacks import Action, LanguageButton
 from bot.messaging import handlers
 from bot.messaging.chat_language import SPEAKING
 from bot.messaging.context import NewsApplication
@@ -89,6 +91,27 @@ async def test_language_buttons_switch_and_tick_the_choice(
     assert fake.callback_answers[-1]["text"] == "Теперь я говорю в этом чате по-русски."
     assert await store.chat_language(ALICE) == "ru"
     assert "Подписка оформлена" in await say(fake, "/subscribe news", ALICE)
+
+
+async def test_a_forged_language_button_changes_nothing(
+    running: None, fake: FakeTelegram, store: Store
+) -> None:
+    await say(fake, "/language de", ALICE)
+    await say(fake, "/language", ALICE)
+    keyboard = fake.messages_to(ALICE)[-1]
+    for data in ("lang:fr", "lang:" + "x" * 59, "lang:DE", "lang:"):
+        answers = len(fake.callback_answers)
+        fake.press_button(keyboard, data, user_id=ALICE, forged=True)
+        await fake.wait_for(lambda: len(fake.callback_answers) > answers)  # noqa: B023
+        # Buttons of ours carry only our codes: anything else is stale, said in German.
+        assert fake.callback_answers[-1]["text"] == "Diese Schaltfläche funktioniert nicht mehr."
+    assert await store.chat_language(ALICE) == "de"
+
+
+def test_language_buttons_parse_only_what_they_could_carry() -> None:
+    assert callbacks.parse(callbacks.language_data("ru")) == LanguageButton(Action.LANGUAGE, "ru")
+    for forged in ("lang:", "lang:RU", "lang:ru ", "lang:de-AT", "lang:" + "a" * 9):
+        assert callbacks.parse(forged) is None
 
 
 async def test_in_a_group_only_administrators_choose_the_language(

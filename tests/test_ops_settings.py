@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pytest
 
+from bot.redaction import hide_secrets
 from bot.settings import Settings, SettingsError
 
 TOKEN = "123456:TEST-token"
@@ -70,3 +72,17 @@ def test_operations_settings_are_read() -> None:
     assert (settings.http_host, settings.http_port) == ("0.0.0.0", 8080)
     assert settings.webhook_url == "https://bot.example/telegram"
     assert settings.log_format == "json" and settings.error_chat == -1001234567890
+
+
+def test_log_lines_never_show_the_webhook_or_hook_secret(caplog: pytest.LogCaptureFixture) -> None:
+    explicit = load(WEBHOOK_SECRET="explicit_webhook_secret", HOOK_SECRET="the-hook-secret")
+    derived = load()
+    hide_secrets(explicit)
+    hide_secrets(derived)
+    logging.getLogger("telegram.Bot").warning(
+        "setWebhook secret_token=%s, %s; hook %s",
+        explicit.webhook_secret,
+        derived.webhook_secret,
+        explicit.hook_secret,
+    )
+    assert "setWebhook secret_token=***, ***; hook ***" in caplog.text

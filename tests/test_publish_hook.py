@@ -27,10 +27,10 @@ def github_signature(body: bytes, secret: str = SECRET) -> str:
 async def started(
     newsbot: BotFactory, fake: FakeTelegram, store: Store, content: Path, **extra: str
 ) -> int:
-    """A bot that scans only at start (SCAN_INTERVAL=600), with ALICE following News."""
+    """A bot that scans only at start (no watching, SCAN_INTERVAL=600), ALICE following News."""
     port = free_port()
     shutil.copy(SEED, content / SEED.name)
-    await newsbot(HTTP_PORT=str(port), SCAN_INTERVAL="600", **extra)
+    await newsbot(HTTP_PORT=str(port), SCAN_INTERVAL="600", WATCH="false", **extra)
     await first_scan_done(store)
     await say(fake, "/subscribe news", ALICE)
     return port

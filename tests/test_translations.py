@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,13 @@ def test_the_bad_pattern_is_caught() -> None:
     tree = ast.parse('from x import _\nA = _("a")\n\ndef f():\n    return _("b")\n')
     assert _translated_at_import(tree) == [2]
     assert Path(SOURCES / "domain" / "i18n.py").exists()
+
+
+def test_every_compiled_catalog_ships_with_the_package() -> None:
+    pyproject = tomllib.loads((SOURCES.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = pyproject["tool"]["setuptools"]["package-data"]["bot"]
+    for code in TRANSLATED:
+        compiled = SOURCES / "locales" / code / "LC_MESSAGES" / "newsbot.mo"
+        assert compiled.is_file(), f"{code}: run pybabel compile"
+        inside = compiled.relative_to(SOURCES)
+        assert any(inside.match(pattern) for pattern in shipped), f"{inside} not package data"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -17,7 +20,8 @@ from tests.support.conversation import ALICE, BOB, first_scan_done, say, titles
 from tests.support.fake_telegram import DEFAULT_TOKEN, FakeTelegram
 from tests.support.http import client, free_port
 from tests.support.posts import SEED, write_post
-from tests.support.settings import settings_for
+from tests.support.processes import child_environment
+from tests.support.settings import environment_for, settings_for
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -126,3 +130,40 @@ async def test_without_a_webhook_url_the_webhook_is_deleted_and_polling_goes_on(
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
     assert fake.webhook_url == ""
     assert await say(fake, "/start", ALICE)  # polled, handled, answered
+
+
+@pytest.mark.slow
+async def test_verbose_webhook_mode_logs_neither_secret(
+    fake: FakeTelegram, database_url: str, store: Store, content: Path, tmp_path: Path
+) -> None:
+    port = free_port()
+    secret = "Webhook_Secret-Value-9"
+    env = child_environment(
+        **environment_for(fake, database_url, content),
+        HTTP_PORT=str(port),
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+        WEBHOOK_SECRET=secret,
+        HOOK_SECRET="Hook_Secret-Value-8",
+    )
+    log = tmp_path / "newsbot.log"
+    with log.open("wb") as out:
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "-v", "run",
+            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        await fake.wait_for(lambda: fake.webhook_url, 60, what="setWebhook")
+        assert fake.webhook_secret == secret
+        assert await say(fake, "/start", ALICE)  # pushed, handled, answered
+        async with client(port) as http:
+            wrong = await http.post(
+                "/telegram", json={"update_id": 1}, headers={SECRET_HEADER: secret + "x"}
+            )
+        assert wrong.status_code == 403
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 30)
+    output = log.read_text(encoding="utf-8")
+    assert "DEBUG" in output and f"webhook set to http://127.0.0.1:{port}/telegram" in output
+    for hidden in (secret, "Hook_Secret-Value-8", fake.token.split(":", 1)[1]):
+        assert hidden not in output

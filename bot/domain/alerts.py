@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.i18n import N_, _
+
 # At most one message per kind in this time: a post failing for every chat is one message.
 ALERT_INTERVAL = timedelta(minutes=10)
+# The log message quoted in an alert, at most (Telegram's limit is 4096 characters).
+QUOTE_LIMIT = 3000
 
 
 class AlertKind(StrEnum):
@@ -34,3 +39,21 @@ class AlertThrottle:
             return False
         self._last[kind] = now
         return True
+
+
+_TITLES = {
+    AlertKind.DELIVERY_FAILED: N_("A notification could not be delivered"),
+    AlertKind.MALFORMED_POST: N_("A post is malformed and was skipped"),
+    AlertKind.CHANNEL_RIGHTS: N_("A channel or group took the bot's rights away"),
+    AlertKind.GIT_FETCH: N_("The content repository cannot be fetched"),
+    AlertKind.CONTENT_MISSING: N_("The content folder is missing"),
+}
+
+
+def alert_text(kind: str, message: str) -> str:
+    """The HTML message ERROR_CHAT gets: what kind of trouble, and the log line, escaped."""
+    title = _(_TITLES[AlertKind(kind)]) if kind in set(AlertKind) else kind
+    quoted = message if len(message) <= QUOTE_LIMIT else message[: QUOTE_LIMIT - 1] + "…"
+    more = _("More of the same in the next 10 minutes goes to the log only.")
+    title, quoted, more = html.escape(title), html.escape(quoted), html.escape(more)
+    return f"⚠️ <b>{title}</b>\n<pre>{quoted}</pre>\n<i>{more}</i>"

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS, is_breaking
 from bot.domain.posts import Post
 from bot.domain.states import PostState
 
@@ -24,6 +25,7 @@ class PostRecord:
     excerpt: str
     image_url: str | None
     published: bool
+    breaking: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,16 @@ class DuePost:
     path: str
     title: str
     url: str
+    breaking: bool = False
 
 
-def post_record(post: Post, site_url: str) -> PostRecord:
-    """What to store of `post` for the site at `site_url` (links as readers will follow them)."""
+def post_record(
+    post: Post, site_url: str, breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS
+) -> PostRecord:
+    """What to store of `post` for the site at `site_url` (links as readers will follow them).
+
+    Whether it is breaking news is decided here, with the site's BREAKING_TAGS keys.
+    """
     return PostRecord(
         path=post.path,
         title=post.title,
@@ -46,6 +54,7 @@ def post_record(post: Post, site_url: str) -> PostRecord:
         excerpt=post.excerpt,
         image_url=post.image_url(site_url),
         published=post.published,
+        breaking=is_breaking(post, breaking_tags),
     )
 
 

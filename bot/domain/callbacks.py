@@ -32,6 +32,9 @@ class Action(StrEnum):
     UNSUBSCRIBE = "unsub"
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
+    TEST_BROADCAST = "bc-test"  # "Send to me first"
+    UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
+    REMOVE_CHANNEL = "ch-rm"
     LANGUAGE = "lang"
     RESUBSCRIBE = "resub"  # a note's undo, once its unsubscribe button was pressed
     LEAVE = "leave"  # a topic in the /unsubscribe keyboard
@@ -74,6 +77,14 @@ class BroadcastButton:
 
 
 @dataclass(frozen=True)
+class ChannelButton:
+    """A pressed remove button under /channels; channel ids are negative, the data is not."""
+
+    action: Action
+    chat_id: int
+
+
+@dataclass(frozen=True)
 class LanguageButton:
     """A pressed button of the /language keyboard: a language code, not yet checked."""
 
@@ -81,7 +92,13 @@ class LanguageButton:
     code: str
 
 
-Button = TopicButton | BroadcastButton | LanguageButton
+Button = TopicButton | BroadcastButton | ChannelButton | LanguageButton
+BROADCAST_ACTIONS = (
+    Action.SEND_BROADCAST,
+    Action.CANCEL_BROADCAST,
+    Action.TEST_BROADCAST,
+    Action.UNSCHEDULE_BROADCAST,
+)
 
 
 def _topic_ref(key: str, action: Action) -> str:
@@ -116,6 +133,10 @@ def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
+def channel_data(chat_id: int) -> str:
+    return f"{Action.REMOVE_CHANNEL}:{-chat_id}"
+
+
 def language_data(code: str) -> str:
     return f"{Action.LANGUAGE}:{code}"
 
@@ -131,9 +152,12 @@ def parse(data: str) -> Button | None:
         return None
     if action == Action.LANGUAGE:
         return LanguageButton(action, value) if _LANGUAGE_CODE.fullmatch(value) else None
-    if action in (Action.SEND_BROADCAST, Action.CANCEL_BROADCAST):
+    if action in BROADCAST_ACTIONS:
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)
+    if action == Action.REMOVE_CHANNEL:
+        channel = parse_id(value)
+        return None if channel is None else ChannelButton(action, -channel)
     if not value.startswith("#"):
         return TopicButton(action, TopicRef(key=value))
     if not _DIGEST.fullmatch(value[1:]):

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 GENERAL = 0
 
-# How Telegram says a send named a forum topic that is gone (deleted, or never there).
-_TOPIC_GONE = ("message thread not found", "topic_deleted")
-
 
 def thread_id(is_forum: bool, is_topic_message: bool, message_thread_id: int | None) -> int:
     """The forum topic a message was sent in; GENERAL outside a forum's topics.
@@ -20,8 +17,3 @@ def thread_id(is_forum: bool, is_topic_message: bool, message_thread_id: int | N
     if is_forum and is_topic_message and message_thread_id:
         return message_thread_id
     return GENERAL
-
-
-def topic_gone(error: str) -> bool:
-    """Whether a lower-cased BadRequest message says the forum topic of a send is gone."""
-    return any(marker in error for marker in _TOPIC_GONE)

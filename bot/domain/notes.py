@@ -45,10 +45,22 @@ def telegram_length(text: str) -> int:
 
 
 def render_post(
-    *, title: str, excerpt: str, url: str, topics: Sequence[str], photo: str | None = None
+    *,
+    title: str,
+    excerpt: str,
+    url: str,
+    topics: Sequence[str],
+    photo: str | None = None,
+    label: str = "",
 ) -> Notification:
-    """The announcement of one post, within Telegram's length limit."""
+    """The announcement of one post, within Telegram's length limit.
+
+    `label` (plain text, such as "🔴 Breaking") is a bold line above the title.
+    """
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
+    if label:
+        label = _shorten(label, 64)
+        limit -= telegram_length(label) + 1
     link = _(_READ_MORE) if url.strip() else ""
     hashtags = _hashtag_line(topics)
     # Hashtags only when they fit beside the whole title: they never cost it characters.
@@ -79,6 +91,8 @@ def render_post(
     text = "\n\n".join(blocks)
     if hashtags:
         text = f"{text}\n{_escape(hashtags)}" if text else _escape(hashtags)
+    if label:
+        text = f"<b>{_escape(label)}</b>\n{text}"
     return Notification(html=text, photo=photo or None)
 
 

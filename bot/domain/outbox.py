@@ -23,6 +23,8 @@ class DeliveryJob:
     url: str = ""
     image_url: str | None = None
     topics: tuple[TopicInfo, ...] = ()
+    breaking: bool = False
+    in_channel: bool = False  # a channel's note carries no unsubscribe button
     # Broadcast deliveries:
     html: str = ""
     # The chat's language for the bot's own words (buttons, labels); None: English.

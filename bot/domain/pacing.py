@@ -31,7 +31,8 @@ class RateLimiter:
 
     Slots are reserved in small batches from a shared schedule, then released one by one
     at their time. Every caller waits for a slot before sending: user-facing replies
-    (urgent) take the next free slot ahead of any bulk notification still waiting.
+    (urgent) take the next free slot ahead of anyone else, then breaking news (ahead), then
+    every other bulk send.
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class RateLimiter:
         self._pause = pause
         self._batch = max(1, int(rate * batch_seconds))
         self._urgent: deque[asyncio.Future[None]] = deque()
+        self._ahead: deque[asyncio.Future[None]] = deque()
         self._bulk: deque[asyncio.Future[None]] = deque()
         self._dispatcher: asyncio.Task[None] | None = None
         self._paused_until = 0.0
@@ -51,17 +53,17 @@ class RateLimiter:
             "send slots reserved again",
         )
 
-    async def acquire(self, *, urgent: bool = False) -> None:
-        """Wait for a send slot."""
+    async def acquire(self, *, urgent: bool = False, ahead: bool = False) -> None:
+        """Wait for a send slot; `urgent` (replies) first, then `ahead` (breaking news)."""
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        (self._urgent if urgent else self._bulk).append(waiter)
+        (self._urgent if urgent else self._ahead if ahead else self._bulk).append(waiter)
         if self._dispatcher is None or self._dispatcher.done():
             self._dispatcher = asyncio.create_task(self._dispatch(), name="rate-limiter")
         try:
             await waiter
         except asyncio.CancelledError:
             # A cancelled caller gives its place up; the slot goes to the next one.
-            for queue in (self._urgent, self._bulk):
+            for queue in (self._urgent, self._ahead, self._bulk):
                 if waiter in queue:
                     queue.remove(waiter)
             raise
@@ -73,10 +75,10 @@ class RateLimiter:
         await self._pause(until)
 
     def _waiting(self) -> int:
-        return len(self._urgent) + len(self._bulk)
+        return len(self._urgent) + len(self._ahead) + len(self._bulk)
 
     def _next_waiter(self) -> asyncio.Future[None] | None:
-        for queue in (self._urgent, self._bulk):
+        for queue in (self._urgent, self._ahead, self._bulk):
             while queue:
                 waiter = queue.popleft()
                 if not waiter.done():
@@ -141,6 +143,6 @@ class RateLimiter:
         if self._dispatcher is not None:
             self._dispatcher.cancel()
             await asyncio.gather(self._dispatcher, return_exceptions=True)
-        for queue in (self._urgent, self._bulk):
+        for queue in (self._urgent, self._ahead, self._bulk):
             while queue:
                 queue.popleft().cancel()

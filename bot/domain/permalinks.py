@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -213,7 +213,7 @@ def post_link(
         name = _winner(match[1], values)
         # Literal text may already be %-escaped by the author; values never are.
         pieces.append(quote(template[position : match.start()], safe=_URL_SAFE + "%"))
-        pieces.append(_escape(values[name]))
+        pieces.append(_escape(values[name]()))
         position = match.start() + 1 + len(name)
     pieces.append(quote(template[position:], safe=_URL_SAFE + "%"))
     return _sanitize("".join(pieces))
@@ -230,37 +230,41 @@ def _winner(name: str, known: Iterable[str]) -> str:
 
 def _placeholders(
     site_path: str, slug: str, categories: list[str], when: datetime, output_ext: str
-) -> dict[str, str]:
+) -> dict[str, Callable[[], str]]:
+    """Each placeholder's value, computed only if the template names it (a scan makes many)."""
     stem = PurePosixPath(site_path).name.rsplit(".", 1)[0]
     slug = slug.rstrip(".")  # Jekyll: "slugs shouldn't end with a period"
-    year, week, weekday = when.isocalendar()
+
+    def iso(part: int) -> int:
+        return when.isocalendar()[part]
+
     return {
-        "collection": "posts",
-        "path": _cleaned_relative_path(site_path),
-        "name": slugify(stem),
-        "title": slugify(slug, pretty=True, cased=True),
-        "slug": slugify(slug),
+        "collection": lambda: "posts",
+        "path": lambda: _cleaned_relative_path(site_path),
+        "name": lambda: slugify(stem),
+        "title": lambda: slugify(slug, pretty=True, cased=True),
+        "slug": lambda: slugify(slug),
         # Jekyll lowercases categories in URLs and lists each once.
-        "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
-        "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in categories)),
-        "year": f"{when.year:04d}",
-        "short_year": f"{when.year % 100:02d}",
-        "month": f"{when.month:02d}",
-        "i_month": str(when.month),
-        "short_month": _MONTHS[when.month - 1][:3],
-        "long_month": _MONTHS[when.month - 1],
-        "day": f"{when.day:02d}",
-        "i_day": str(when.day),
-        "y_day": f"{when.timetuple().tm_yday:03d}",
-        "w_year": f"{year:04d}",
-        "week": f"{week:02d}",
-        "w_day": str(weekday),
-        "short_day": _DAYS[weekday - 1][:3],
-        "long_day": _DAYS[weekday - 1],
-        "hour": f"{when.hour:02d}",
-        "minute": f"{when.minute:02d}",
-        "second": f"{when.second:02d}",
-        "output_ext": output_ext,
+        "categories": lambda: "/".join(dict.fromkeys(c.lower() for c in categories)),
+        "slugified_categories": lambda: "/".join(dict.fromkeys(slugify(c) for c in categories)),
+        "year": lambda: f"{when.year:04d}",
+        "short_year": lambda: f"{when.year % 100:02d}",
+        "month": lambda: f"{when.month:02d}",
+        "i_month": lambda: str(when.month),
+        "short_month": lambda: _MONTHS[when.month - 1][:3],
+        "long_month": lambda: _MONTHS[when.month - 1],
+        "day": lambda: f"{when.day:02d}",
+        "i_day": lambda: str(when.day),
+        "y_day": lambda: f"{when.timetuple().tm_yday:03d}",
+        "w_year": lambda: f"{iso(0):04d}",
+        "week": lambda: f"{iso(1):02d}",
+        "w_day": lambda: str(iso(2)),
+        "short_day": lambda: _DAYS[iso(2) - 1][:3],
+        "long_day": lambda: _DAYS[iso(2) - 1],
+        "hour": lambda: f"{when.hour:02d}",
+        "minute": lambda: f"{when.minute:02d}",
+        "second": lambda: f"{when.second:02d}",
+        "output_ext": lambda: output_ext,
     }
 
 

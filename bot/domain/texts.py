@@ -30,6 +30,10 @@ COMMANDS = {
 ADMIN_COMMANDS = {
     "broadcast": N_("Send a message to every chat: /broadcast [#topic] TEXT"),
     "stats": N_("Chats, subscriptions and deliveries"),
+    "channel": N_(
+        "Post notes to a channel: /channel add @name [TOPIC … | all], /channel remove @name"
+    ),
+    "channels": N_("The channels I post to, with buttons to remove them"),
 }
 
 # /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.breaking import breaking_label
 from bot.domain.callbacks import unsubscribe_data
 from bot.domain.everything import note_topics
 from bot.domain.i18n import use_language
@@ -49,6 +50,7 @@ def _note(job: DeliveryJob) -> Outgoing:
         url=job.url,
         topics=hashtags,
         photo=web_photo(job.image_url),
+        label=breaking_label() if job.breaking else "",
     )
     markup = InlineKeyboardMarkup(
         [
@@ -60,6 +62,8 @@ def _note(job: DeliveryJob) -> Outgoing:
             for t in unsubscribable[:NOTE_BUTTONS]
         ]
     )
+    if job.in_channel:
+        return Outgoing(note.html, note.photo)
     return Outgoing(note.html, note.photo, markup)
 
 

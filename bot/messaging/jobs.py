@@ -8,9 +8,11 @@ import time
 
 from telegram.error import TelegramError
 
+from bot.domain.alerts import AlertKind
 from bot.domain.i18n import use_language
 from bot.domain.texts import progress_line
 from bot.logs import log_broadcast
+from bot.messaging import editor_jobs
 from bot.messaging.context import NewsApplication, NewsContext, Services
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.scanning.watch import watch_content
@@ -30,6 +32,7 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     assert queue is not None, "install python-telegram-bot[job-queue]"
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+    editor_jobs.schedule(queue)
 
 
 async def scan_job(context: NewsContext) -> None:
@@ -81,7 +84,11 @@ async def scan_now(services: Services) -> None:
             services.metrics.scanned(time.perf_counter() - started, services.last_scan_at)
     except ContentDirMissing as exc:
         if not services.content_missing:
-            logger.error("%s: nothing to scan until it exists", exc)
+            logger.error(
+                "%s: nothing to scan until it exists",
+                exc,
+                extra={"alert": AlertKind.CONTENT_MISSING},
+            )
         services.content_missing = True
         return
     except Exception as exc:

@@ -9,14 +9,20 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain import callbacks
-from bot.domain.callbacks import Action, BroadcastButton, LanguageButton, TopicButton
+from bot.domain.callbacks import (
+    Action,
+    BroadcastButton,
+    ChannelButton,
+    LanguageButton,
+    TopicButton,
+)
 from bot.domain.i18n import _
 from bot.domain.texts import STALE_BUTTON
 from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import answer
 
-Pressed = TypeVar("Pressed", TopicButton, BroadcastButton, LanguageButton)
+Pressed = TypeVar("Pressed", TopicButton, BroadcastButton, ChannelButton, LanguageButton)
 CommandCallback = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 

@@ -20,14 +20,16 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.domain.alerts import AlertKind
 from bot.domain.clock import SYSTEM_CLOCK, Clock
-from bot.domain.forums import topic_gone
 from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 from bot.domain.pacing import RateLimiter
+from bot.domain.refusals import chat_gone, topic_gone
 from bot.domain.waiting import sleep_unless
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
+from bot.messaging.job_queue import ClaimedJobs
 from bot.messaging.pacing import limiter_rate, retry_seconds
 from bot.messaging.transport import BulkBot, concurrency_for
 from bot.settings import Settings
@@ -38,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 IDLE_POLL = 1.0  # seconds between looks at the outbox when it was empty
+# Log records that also go to ERROR_CHAT (bot.messaging.alerts).
+_FAILED = {"alert": AlertKind.DELIVERY_FAILED}
+_RIGHTS = {"alert": AlertKind.CHANNEL_RIGHTS}
 # A row is sent only while its lease has this share of LEASE_SECONDS left: room for the
 # request to reach Telegram before another sender may take the row over.
 SEND_MARGIN = 0.1
@@ -89,7 +94,7 @@ class Sender:
         self.lease = timedelta(seconds=settings.lease_seconds)
         self.retry_base = retry_base
         self.group_limit = GroupLimit(store, group_limit)
-        self._jobs: asyncio.Queue[DeliveryJob | None] = asyncio.Queue()
+        self._jobs: asyncio.Queue[DeliveryJob | None] = ClaimedJobs()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
         # When the lease of each row this sender holds ends, as far as it knows: set at the
         # claim, moved by the heartbeat for the rows the database says are still ours, and
@@ -193,9 +198,7 @@ class Sender:
                     "unexpected error sending delivery %d to chat %d", job.id, job.chat_id
                 )
                 outcome = self._retry(job, "internal error (see log)")
-            self.metrics.note(
-                "broadcast" if job.broadcast_id is not None else "post", _outcome_name(outcome)
-            )
+            self.metrics.note(job, outcome)
             if outcome is None:
                 self._held_until.pop(job.id, None)
             else:
@@ -273,7 +276,15 @@ class Sender:
                 job.id, self.clock.now() + timedelta(seconds=seconds), str(exc), count=False
             )
         except Forbidden as exc:
-            logger.info("chat %d refused the bot (%s): marked inactive", job.chat_id, exc.message)
+            # A group or channel that kicked the bot or took its rights: worth telling a human.
+            level, tag = (logging.INFO, {}) if job.chat_id > 0 else (logging.WARNING, _RIGHTS)
+            logger.log(
+                level,
+                "chat %d refused the bot (%s): marked inactive",
+                job.chat_id,
+                exc.message,
+                extra=tag,
+            )
             await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
             return None
         except ChatMigrated as exc:
@@ -292,7 +303,7 @@ class Sender:
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
-        if _chat_gone(text):
+        if chat_gone(text):
             await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
             return None
         if job.thread_id and topic_gone(text):
@@ -306,15 +317,24 @@ class Sender:
                 job.id,
                 exc.message,
                 job.html or job.title,
+                extra=_FAILED,
             )
         else:
-            logger.error("Telegram refused delivery %d to chat %d: %s", job.id, job.chat_id, exc)
+            logger.error(
+                "Telegram refused delivery %d to chat %d: %s",
+                job.id,
+                job.chat_id,
+                exc,
+                extra=_FAILED,
+            )
         return Failed(job.id, exc.message)
 
     def _retry(self, job: DeliveryJob, error: str) -> Outcome:
         attempt = job.attempts + 1
         if attempt >= self.settings.max_attempts:
-            logger.warning("giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error)
+            logger.warning(
+                "giving up on delivery %d to chat %d: %s", job.id, job.chat_id, error, extra=_FAILED
+            )
             return Failed(job.id, error)
         # Exponential backoff with full jitter, so many failed rows do not retry in step.
         delay = random.uniform(0.5, 1.0) * min(MAX_BACKOFF, self.retry_base * 2.0**attempt)
@@ -338,7 +358,7 @@ class Sender:
                 )
             except BadRequest as exc:
                 text = exc.message.lower()
-                if "can't parse entities" in text or _chat_gone(text) or topic_gone(text):
+                if "can't parse entities" in text or chat_gone(text) or topic_gone(text):
                     raise  # about the note or the chat, not the photo
                 logger.info(
                     "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
@@ -354,7 +374,7 @@ class Sender:
 
     async def _slot(self, job: DeliveryJob) -> None:
         """Wait for a send slot and the group's limit, then check the row is still ours."""
-        slot = asyncio.ensure_future(self.limiter.acquire())
+        slot = asyncio.ensure_future(self.limiter.acquire(ahead=job.breaking))
         await asyncio.wait({slot, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
         if not slot.done():
             slot.cancel()
@@ -372,19 +392,3 @@ class _Stopped(Exception):
 
 class _LeaseLost(Exception):
     """The row's lease ran out (or passed to another sender) before its send."""
-
-
-def _outcome_name(outcome: Outcome | None) -> str:
-    """The metrics' word for a send attempt's end (deferred: rate limits; dropped: chat gone)."""
-    if isinstance(outcome, Sent):
-        return "sent"
-    if isinstance(outcome, Retry):
-        return "retry" if outcome.count else "deferred"
-    if isinstance(outcome, Failed):
-        return "failed"
-    return "dropped"
-
-
-def _chat_gone(error: str) -> bool:
-    """Whether a lower-cased BadRequest message says the chat does not exist."""
-    return "chat not found" in error or "peer_id_invalid" in error

@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
+from bot.domain.alerts import AlertKind
 from bot.domain.clock import SYSTEM_CLOCK
 from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post
@@ -177,11 +178,21 @@ async def scan(
     present, files = read
     removed = sorted(path for path in known if path not in present)
     result = await store.apply_scan(
-        files, removed, now or SYSTEM_CLOCK.now(), site_url=settings.site_url, dry_run=dry_run
+        files,
+        removed,
+        now or SYSTEM_CLOCK.now(),
+        site_url=settings.site_url,
+        breaking_tags=settings.breaking_tags,
+        dry_run=dry_run,
     )
     if not dry_run:
         for problem in result.malformed:
-            logger.warning("skipping malformed post %s: %s", problem.path, problem.reason)
+            logger.warning(
+                "skipping malformed post %s: %s",
+                problem.path,
+                problem.reason,
+                extra={"alert": AlertKind.MALFORMED_POST},
+            )
         # Files are read only when they change, so each of these is said once per change.
         for seen_post in (f.post for f in files if isinstance(f.post, Post)):
             if seen_post.image is not None and seen_post.image_url(settings.site_url) is None:

@@ -31,13 +31,38 @@ class _JekyllYAMLLoader(yaml.SafeLoader):  # type: ignore[misc, unused-ignore]
     """A safe YAML loader that leaves timestamps as text."""
 
 
+# libyaml's loader (PyYAML built with it) parses several times faster than the pure-Python
+# one: the cold scan of a big site is mostly YAML. Its error messages differ, so a block it
+# refuses is parsed again by the pure-Python loader, whose message the log then shows.
+_FastLoader: Any = getattr(yaml, "CSafeLoader", None)
+if _FastLoader is not None:
+
+    class _FastJekyllYAMLLoader(_FastLoader):  # type: ignore[misc]
+        """The same loader on libyaml."""
+
+    _FAST_LOADER: Any = _FastJekyllYAMLLoader
+else:
+    _FAST_LOADER = _JekyllYAMLLoader
+
+
 def _timestamp_as_text(loader: Any, node: Any) -> str:
     return str(loader.construct_scalar(node))
 
 
 # PyYAML builds date objects itself and raises a bare ValueError for "2025-02-30";
 # keeping timestamps as text lets _parse_date judge every date the same way.
-_JekyllYAMLLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+for _loader in {_JekyllYAMLLoader, _FAST_LOADER}:
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+def load_yaml(text: str) -> Any:
+    """YAML with libyaml where installed; a refused block fails as the pure-Python loader says."""
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # A SafeLoader: no arbitrary objects.
+    except yaml.YAMLError:
+        if _FAST_LOADER is _JekyllYAMLLoader:
+            raise
+    return yaml.load(text, Loader=_JekyllYAMLLoader)
 
 
 class _JekyllYAMLHandler(YAMLHandler):
@@ -56,7 +81,7 @@ class _JekyllYAMLHandler(YAMLHandler):
         return "\n" * (self.first_line - 1) + match["yaml"], text[match.end() :]
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        data = yaml.load(fm, Loader=_JekyllYAMLLoader)  # A SafeLoader: no arbitrary objects.
+        data = load_yaml(fm)
         if data is None:
             return {}  # An empty block: Jekyll treats it as no variables.
         if not isinstance(data, dict):

@@ -37,6 +37,9 @@ class Post:
     author: str | None
     published: bool
     link: str
+    # `breaking: true` in the front matter (a BREAKING_TAGS tag makes a post breaking too:
+    # see bot.domain.breaking).
+    breaking: bool = False
 
     @property
     def topics(self) -> tuple[Topic, ...]:

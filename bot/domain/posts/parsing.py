@@ -54,6 +54,7 @@ def parse_post(
         author=_author(meta.get("author")),
         published=_published(meta.get("published")),
         link=_link(meta.get("permalink"), links, path, categories, local, slug),
+        breaking=_flag(meta.get("breaking")),
     )
 
 
@@ -85,6 +86,13 @@ def _published(value: object) -> bool:
     if value is False:
         return False
     return not (isinstance(value, str) and value.strip().casefold() in ("false", "no"))
+
+
+def _flag(value: object) -> bool:
+    """A yes/no front-matter field that is off unless set: `true`, `yes` (any case)."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().casefold() in ("true", "yes")
 
 
 def _topic_list(meta: Mapping[Any, Any], plural: str, singular: str) -> list[str]:

@@ -2,10 +2,11 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), latest (/latest), topics (/topics), broadcasts
-(/broadcast and its buttons), stats (/stats), language (/language and its buttons), membership
-(migrations, the bot removed), errors (unknown buttons, the error handler), contact (a group's
-welcome, hints for stray text in a private chat; after every command). Buttons are routed by
-the prefix of their callback data; every handler runs in its chat's language (chat_language).
+(/broadcast and its buttons), channels (/channel, /channels and their remove buttons), stats
+(/stats), language (/language and its buttons), membership (migrations, the bot removed),
+errors (unknown buttons, the error handler), contact (a group's welcome, hints for stray text
+in a private chat; after every command). Buttons are routed by the prefix of their callback
+data; every handler runs in its chat's language (chat_language).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from bot.messaging.context import NewsApplication
 from bot.messaging.handlers import (
     broadcasts,
+    channels,
     contact,
     errors,
     filters,
@@ -25,7 +27,18 @@ from bot.messaging.handlers import (
     topics,
 )
 
-FEATURES = (start, subscriptions, filters, latest, topics, broadcasts, stats, language, membership)
+FEATURES = (
+    start,
+    subscriptions,
+    filters,
+    latest,
+    topics,
+    broadcasts,
+    channels,
+    stats,
+    language,
+    membership,
+)
 
 
 def register(application: NewsApplication) -> None:

@@ -6,7 +6,8 @@ from telegram import Message, Update
 
 from bot.domain import language_texts
 from bot.domain.callbacks import Action, LanguageButton
-from bot.domain.i18n import supported, use_language
+from bot.domain.i18n import _, supported, use_language
+from bot.domain.texts import STALE_BUTTON
 from bot.messaging import keyboards
 from bot.messaging.context import NewsContext
 from bot.messaging.guards import chat_managers_only
@@ -39,7 +40,7 @@ async def language_pressed(
     assert query is not None
     code = supported(pressed.code)
     if code is None:  # data no button of ours carries
-        await answer(query, language_texts.unknown_language(pressed.code))
+        await answer(query, _(STALE_BUTTON))
         return
     await _choose(update, context, code)
     with use_language(code):

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import ChatMember, Update
 from telegram.ext import ChatMemberHandler, MessageHandler, filters
 
+from bot.domain.alerts import AlertKind
 from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
+
+logger = logging.getLogger(__name__)
 
 
 async def migrated(update: Update, context: NewsContext) -> None:
@@ -21,7 +26,16 @@ async def membership(update: Update, context: NewsContext) -> None:
         ChatMember.LEFT,
         ChatMember.BANNED,
     }:
-        await context.store.block_chat(change.chat.id, "bot removed from the chat", context.now())
+        chat = change.chat
+        await context.store.block_chat(chat.id, "bot removed from the chat", context.now())
+        if chat.type != chat.PRIVATE:
+            logger.warning(
+                "the bot was removed from %s %d (%s): nothing more goes there",
+                chat.type,
+                chat.id,
+                chat.title or "",
+                extra={"alert": AlertKind.CHANNEL_RIGHTS},
+            )
 
 
 HANDLERS = [

@@ -9,6 +9,7 @@ import json
 import re
 import time
 
+from tests.support.fake_telegram.channels import check_channel_post, member_rights
 from tests.support.fake_telegram.forums import ForumTopics
 from tests.support.fake_telegram.html import utf16_len
 from tests.support.fake_telegram.records import (
@@ -94,9 +95,10 @@ class BotApiMethods(WebhookPush, ForumTopics):
         for known in self.chats.values():
             if chat_id.startswith("@") and known.get("username") == chat_id[1:]:
                 return int(known["id"])
-        raise bad_request("chat not found")
+        # Telegram's answer for a name nobody has: not a mistake of the bot's.
+        raise ApiError(400, "Bad Request: chat not found", deliberate=True)
 
-    def _check_chat(self, chat_id: int) -> None:
+    def _check_chat(self, chat_id: int, method: str = "") -> None:
         """Answer as Telegram does for migrated groups, blocks, kicks and deactivated users."""
         if chat_id in self.migrated:
             raise ApiError(
@@ -114,6 +116,8 @@ class BotApiMethods(WebhookPush, ForumTopics):
             raise ApiError(403, "Forbidden: user is deactivated", deliberate=True)
         if chat_id in self.left_chats:
             raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+        if method in SEND_METHODS or method.startswith(("editMessage", "deleteMessage")):
+            check_channel_post(self, chat_id)
 
     def _check_send(self, chat_id: int) -> None:
         """Forced retries, the bot-wide and per-group rate limits, random 502s."""
@@ -356,7 +360,7 @@ class BotApiMethods(WebhookPush, ForumTopics):
         user_id = int(ex.params["user_id"])
         status = self.chat_members.get((ex.chat_id, user_id), "member")
         user = self.bot_user if user_id == self.bot_user["id"] else human_user(user_id)
-        return chat_member(status, user)
+        return chat_member(status, user) | member_rights(self, ex.chat_id, user_id, status)
 
     def _get_chat(self, ex: Exchange) -> JSON:
         """getChat: a ChatFullInfo with the fields PTB requires."""

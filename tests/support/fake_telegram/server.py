@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.support.fake_telegram.channels import ChannelWorld
 from tests.support.fake_telegram.methods import SEND_METHODS, BotApiMethods
 from tests.support.fake_telegram.records import (
     JSON,
@@ -30,7 +31,7 @@ from tests.support.fake_telegram.state import DEFAULT_TOKEN
 from tests.support.fake_telegram.updates import UpdateBuilders
 
 
-class FakeTelegram(UpdateBuilders, BotApiMethods):
+class FakeTelegram(UpdateBuilders, ChannelWorld, BotApiMethods):
     """A local Bot API server: validates what the bot sends, records it, answers like Telegram."""
 
     def __init__(
@@ -80,6 +81,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         app.router.add_post("/_fake/update", self._handle_update)
         app.router.add_post("/_fake/commands", self._handle_commands)
         app.router.add_get("/_fake/sent", self._handle_sent)
+        app.router.add_get("/_fake/first_sent", self._handle_first_sent)
         # handler_cancellation: a client that hangs up ends its long poll, as on Telegram.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -109,6 +111,16 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         """POST /_fake/reset."""
         self.reset()
         return web.json_response({"ok": True})
+
+    async def _handle_first_sent(self, request: web.Request) -> web.Response:
+        """GET /_fake/first_sent?contains=TEXT: when the first message holding TEXT was
+        accepted (the fake's clock, time.monotonic by default) and how many came before it.
+        """
+        wanted = request.query.get("contains", "")
+        for index, sent in enumerate(self.sent):
+            if wanted in (sent.text or ""):
+                return web.json_response({"at": sent.at, "before": index})
+        return web.json_response({"at": None, "before": len(self.sent)})
 
     async def _handle_update(self, request: web.Request) -> web.Response:
         """POST /_fake/update: queue the JSON body as an update (for benchmarks)."""
@@ -201,7 +213,7 @@ class FakeTelegram(UpdateBuilders, BotApiMethods):
         check_content(ex)
         if "chat_id" in ex.params:
             ex.chat_id = self._resolve_chat(ex.params["chat_id"])
-            self._check_chat(ex.chat_id)
+            self._check_chat(ex.chat_id, ex.method)
         if ex.method in SEND_METHODS and ex.chat_id is not None:
             self._check_send(ex.chat_id)
         handler = self._handlers.get(ex.method)

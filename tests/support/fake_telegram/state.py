@@ -51,6 +51,7 @@ class BotApiState:
         self.foreign_poller = False
         # Test-provided world.
         self.chat_members: dict[tuple[int, int], str] = {}
+        self.channel_rights: dict[int, JSON] = {}  # the bot's, by channel (see channels.py)
         # The language_code of each user's Telegram app ("en" unless set here).
         self.user_languages: dict[int, str] = {}
         self.chats: dict[int, JSON] = {}
