@@ -29,6 +29,7 @@ from bot.editors_cli import EditorError
 from bot.logs import configure_logging, log_broadcast
 from bot.messaging.context import Services
 from bot.scanning.files import read_post
+from bot.scanning.git import GitContent
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.settings import Settings, SettingsError
 from storage.schema import (
@@ -129,6 +130,7 @@ async def worker_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
+    settings = await _pull_content(settings)
     if args.dry_run:
         # A dry run writes nothing: not even the SQLite file, its -wal, or a migration.
         async with snapshot_store(settings.database_url) as copy:
@@ -148,7 +150,11 @@ async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
     for post in result.announced:
         print(f"{'would announce' if args.dry_run else 'announced'}: {post.path}")
         print(f"    {post.title}\n    {post.url}\n    to {post.recipients} chat(s)")
-    if not result.announced:
+    for due in result.waiting_live:
+        print(
+            f"{'would wait' if args.dry_run else 'waiting'} until live: {due.path}\n    {due.url}"
+        )
+    if not result.announced and not result.waiting_live:
         print("Nothing new to announce.")
     # Apart from the above: these reveal nothing (not even their topics) until their date.
     for waiting in result.scheduled:
@@ -157,6 +163,14 @@ async def scan_command(settings: Settings, args: argparse.Namespace) -> int:
     for problem in result.malformed:
         print(f"malformed, skipped: {problem.path}: {problem.reason}")
     return 0
+
+
+async def _pull_content(settings: Settings) -> Settings:
+    """With CONTENT_GIT: the clone brought up to date (or as it was), settings read again."""
+    repo = GitContent.from_settings(settings)
+    if repo is not None and not await repo.pull() and not repo.ready:
+        raise CommandError(f"cannot fetch CONTENT_GIT {repo.url.redacted} and no copy yet")
+    return settings.reread()
 
 
 async def preview_command(settings: Settings, args: argparse.Namespace) -> int:

@@ -63,7 +63,7 @@ def install() -> None:
 
 
 def hide_secrets(settings: Settings) -> None:
-    """Keep the token, the database password and the hooks' secrets out of every log line."""
+    """Keep the token, DB password, hooks' secrets and CONTENT_GIT's credentials out of logs."""
     token = settings.token
     if token:
         # The secret part alone too: a URL may spell the colon "%3A".
@@ -74,4 +74,6 @@ def hide_secrets(settings: Settings) -> None:
         SECRETS.hide(settings.webhook_secret)
     for password in settings.database_url.passwords:
         SECRETS.hide(password, unquote(password))
+    if settings.content_git is not None:
+        SECRETS.hide(*settings.content_git.secrets)
     install()

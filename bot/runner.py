@@ -14,9 +14,11 @@ from bot.domain.outages import OutageLog, Throttled
 from bot.domain.waiting import sleep_unless
 from bot.logs import configure_logging
 from bot.messaging.alerts import reporting_errors
-from bot.messaging.application import build_application, register_commands
+from bot.messaging.application import build_application
 from bot.messaging.context import NewsApplication, Services
 from bot.messaging.jobs import scan_job, scan_on_request, watch_content_dir
+from bot.messaging.menus import register_commands
+from bot.scanning.git import first_copy
 from bot.settings import Settings, SettingsError
 from bot.web.app import serving
 from storage.locks import LockLost, RoleLock, role_lock
@@ -54,12 +56,16 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
     others only send, and take over when the holder dies (the lock dies with it).
     """
     settings.require_token()
-    settings.require_site_url()
     configure_logging(settings)
+    settings, content_repo = await first_copy(settings, stop, clock=clock)
+    if stop.is_set():
+        return
+    settings.require_site_url()
     warn_about_rate(settings)
     # `stop` also reaches the scan: Application.stop() waits for running jobs without a
     # limit, so a scan stuck on the file system must give up when the bot stops.
     async with open_services(settings, stop, clock=clock) as services:
+        services.content_repo = content_repo
         application = build_application(services)
         sender = services.sender
         # HTTP first: a port in use stops the start here, cleanly.
@@ -69,7 +75,8 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
             sender.bot,
             reporting_errors(services),
         ):
-            await register_commands(application.bot, settings)
+            chosen = await services.store.chat_languages(settings.admin_ids)
+            await register_commands(application.bot, settings, chosen)
             await application.start()
             sending = asyncio.create_task(sender.run(stop), name="sender")
             requested = asyncio.create_task(scan_on_request(services), name="requested scans")
@@ -91,7 +98,8 @@ async def run(settings: Settings, stop: asyncio.Event, *, clock: Clock = SYSTEM_
 
 def _watch(services: Services, stop: asyncio.Event) -> list[asyncio.Task[None]]:
     """Request a scan on file events under CONTENT_DIR, unless WATCH=false."""
-    if not services.settings.watch:
+    # A clone of CONTENT_GIT changes only when newsbot pulls, and then it scans anyway.
+    if not services.settings.watch or services.settings.content_git is not None:
         return []
     return [asyncio.create_task(watch_content_dir(services, stop), name="watch")]
 
@@ -154,9 +162,7 @@ async def _start_polling(
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,
         )
-        logger.info(
-            "webhook set to %s; scanning %s", settings.webhook_url, settings.content_dir
-        )
+        logger.info("webhook set to %s; scanning %s", settings.webhook_url, settings.content_dir)
     else:
         # PTB deletes any webhook first: Telegram refuses getUpdates while one is set.
         await updater.start_polling(

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.domain.breaking import DEFAULT_BREAKING_TAGS, breaking_keys
+from bot.domain.git_remote import GitRemoteError, GitUrl, clone_dir, git_source
 from bot.domain.permalinks import Permalinks
 from bot.domain.site_config import SiteConfig, SiteConfigError
 from bot.site import load_site
@@ -80,6 +81,21 @@ class Settings:
     permalinks: Permalinks = field(default_factory=Permalinks)
     site_config: Path | None = None
     db_wait_seconds: float = 60.0
+    # Posts from a git repository: a clone in DATA_DIR (CONTENT_DIR is then that clone's
+    # CONTENT_SUBDIR); an empty branch means the remote's default branch.
+    content_git: GitUrl | None = None
+    content_branch: str = ""
+    content_subdir: str = ""
+    content_git_ssh_key: Path | None = None
+    data_dir: Path = Path("data")
+    # Announce a due post only once its page answers 200 (checked every LIVE_CHECK_SECONDS,
+    # for up to LIVE_TIMEOUT seconds, then announced anyway).
+    wait_until_live: bool = False
+    live_timeout: float = 900.0
+    live_check_seconds: float = 15.0
+    # The values these settings were read from: read again once a git clone exists (its
+    # _config.yml). Not compared, not shown.
+    source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     # Topic keys that make a post breaking news (BREAKING_TAGS, comma-separated names).
     breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS
     # The HTTP server (bot/web/): health, metrics, the webhook and the publish hook.
@@ -111,7 +127,14 @@ class Settings:
             return value or None
 
         token = get("TELEGRAM_BOT_TOKEN")
+        data_dir = Path(get("DATA_DIR") or "data")
+        try:
+            git = git_source(get("CONTENT_GIT"), get("CONTENT_BRANCH"), get("CONTENT_SUBDIR"))
+        except GitRemoteError as error:
+            raise SettingsError(str(error)) from None
         content_dir = Path(get("CONTENT_DIR") or "content")
+        if git.url is not None:
+            content_dir = clone_dir(data_dir) / git.subdir
         try:
             site = load_site(content_dir)
         except SiteConfigError as error:
@@ -135,9 +158,24 @@ class Settings:
             db_wait_seconds=_positive_number(
                 "DB_WAIT_SECONDS", get("DB_WAIT_SECONDS"), 60.0, zero_ok=True
             ),
+            content_git=git.url,
+            content_branch=git.branch,
+            content_subdir=git.subdir,
+            content_git_ssh_key=Path(key) if (key := get("CONTENT_GIT_SSH_KEY")) else None,
+            data_dir=data_dir,
+            wait_until_live=_boolean("WAIT_UNTIL_LIVE", get("WAIT_UNTIL_LIVE")),
+            live_timeout=_positive_number("LIVE_TIMEOUT", get("LIVE_TIMEOUT"), 900.0),
+            live_check_seconds=_positive_number(
+                "LIVE_CHECK_SECONDS", get("LIVE_CHECK_SECONDS"), 15.0
+            ),
+            source=dict(values),
             breaking_tags=_breaking_tags(values.get("BREAKING_TAGS")),
             **_operations(get),
         )
+
+    def reread(self) -> Settings:
+        """The same settings read again: a git clone that now exists may hold _config.yml."""
+        return Settings.from_mapping(self.source) if self.source else self
 
     def require_token(self) -> Secret:
         """The bot token, or a SettingsError saying how to provide it."""

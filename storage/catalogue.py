@@ -161,6 +161,11 @@ async def settle(session: AsyncSession, post_id: int, state: PostState, now: dat
     )
 
 
+async def title(session: AsyncSession, post_id: int) -> str:
+    """A post's title."""
+    return str(await session.scalar(select(PostRow.title).where(PostRow.id == post_id)))
+
+
 async def scheduled(session: AsyncSession, now: datetime) -> list[Scheduled]:
     """Published posts still waiting for their date, soonest first."""
     rows = await session.execute(
@@ -210,9 +215,7 @@ async def contents(session: AsyncSession, post_ids: set[int]) -> dict[int, PostC
             PostRow.breaking,
         ).where(PostRow.id.in_(post_ids))
     )
-    return {
-        p.id: (p.title, p.excerpt, p.url, p.image_url, names[p.id], p.breaking) for p in posts
-    }
+    return {p.id: (p.title, p.excerpt, p.url, p.image_url, names[p.id], p.breaking) for p in posts}
 
 
 def _public(now: datetime | None) -> tuple[ColumnElement[bool], ...]:

@@ -6,12 +6,13 @@ database applies every chat's filters in the one statement that queues a post.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.domain.filters import MAX_FILTERS, Added, ChatFilters, post_words
-from storage import catalogue
+from bot.domain.filters import MAX_FILTERS, Added, ChatFilters
 from storage.engine import chunks
 from storage.models import ChatFilter, PostWord
 
@@ -44,10 +45,8 @@ def turned_away(post_id: int) -> Select[int]:
     )
 
 
-async def record_post_words(session: AsyncSession, post_id: int) -> None:
-    """Store the words of a post being announced (title, excerpt, topics), replacing any."""
-    title, excerpt, _, _, names, *_ = (await catalogue.contents(session, {post_id}))[post_id]
-    words = post_words(title, excerpt, names.values())
+async def record_post_words(session: AsyncSession, post_id: int, words: Iterable[str]) -> None:
+    """Store the words of a post being announced (replacing any it had)."""
     await session.execute(delete(PostWord).where(PostWord.post_id == post_id))
     rows = [{"post_id": post_id, "word": word} for word in sorted(words)]
     for chunk in chunks(rows):

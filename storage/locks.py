@@ -32,7 +32,6 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-
 def is_outage(error: BaseException) -> bool:
     """Whether `error` says the database is out of reach, rather than that a query is wrong.
 

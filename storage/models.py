@@ -149,6 +149,8 @@ class Post(Base):
     # before the first scan, or its link was already announced).
     state: Mapped[str] = mapped_column(String(16))
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a due post began to wait for its page to answer (WAIT_UNTIL_LIVE); kept after.
+    live_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Breaking news (front matter or a BREAKING_TAGS tag): its rows are claimed first.
     breaking: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 

@@ -21,9 +21,7 @@ async def outbox_summary(session: AsyncSession) -> OutboxSummary:
     oldest = await session.scalar(
         select(Delivery.created_at).where(live).order_by(Delivery.id).limit(1)
     )
-    rows = await session.execute(
-        select(Broadcast.state, func.count()).group_by(Broadcast.state)
-    )
+    rows = await session.execute(select(Broadcast.state, func.count()).group_by(Broadcast.state))
     broadcasts = {state: 0 for state in BroadcastState}
     broadcasts.update({BroadcastState(state): int(n) for state, n in rows})
     return OutboxSummary(int(pending or 0), oldest, broadcasts)

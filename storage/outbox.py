@@ -156,7 +156,7 @@ async def claim(
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
-            )
+            ),
         )
         .order_by(Delivery.priority, Delivery.id)
         .limit(limit)

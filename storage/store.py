@@ -8,37 +8,38 @@ storage.stats
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.domain import announcing
-from bot.domain.breaking import DEFAULT_BREAKING_TAGS, priority
+from bot.domain.breaking import DEFAULT_BREAKING_TAGS
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.filters import Added, ChatFilters
 from bot.domain.health import OutboxSummary
-from bot.domain.latest import LATEST_POSTS, LatestPost
+from bot.domain.live import LiveWait
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
-from bot.domain.states import BroadcastState, ChatState, PostState
+from bot.domain.states import BroadcastState, ChatState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
 from storage import (
+    announcements,
     broadcasts,
     catalogue,
     chats,
     filters,
     history,
-    latest,
+    live,
     monitoring,
     outbox,
     schedule,
 )
 from storage.editors import EditorsStore
 from storage.engine import create_engine
+from storage.readers import ReadersStore
 from storage.stats import stats
 
 
@@ -46,7 +47,7 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store(EditorsStore):
+class Store(EditorsStore, ReadersStore):
     """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
     (channels and scheduled broadcasts: storage.editors)."""
 
@@ -110,6 +111,11 @@ class Store(EditorsStore):
         async with self._sessions.begin() as session:
             return await chats.language(session, chat_id, default)
 
+    async def chat_languages(self, chat_ids: Iterable[int]) -> dict[int, str]:
+        """The language of each of these chats that has one."""
+        async with self._sessions.begin() as session:
+            return await chats.languages(session, set(chat_ids))
+
     async def set_chat_language(
         self, chat_id: int, chat_type: str, title: str, code: str, now: datetime
     ) -> None:
@@ -140,26 +146,12 @@ class Store(EditorsStore):
         async with self._sessions.begin() as session:
             return await chats.subscriptions(session, chat_id, now, thread)
 
-    async def forget_thread(self, chat_id: int, thread: int, reason: str) -> int:
-        """A forum topic is gone: drop its subscriptions and its unsent rows, as for a blocked
-        chat; returns how many subscriptions it had."""
-        async with self._sessions.begin() as session:
-            await outbox.kill_live_thread(session, chat_id, thread, reason)
-            return await chats.forget_thread(session, chat_id, thread)
-
     async def topics(self, now: datetime | None = None) -> list[TopicCount]:
         """Every category and tag of the public posts (published, present and due by now),
         with how many posts carry it. A future-dated post or a draft reveals none of its own.
         """
         async with self._sessions.begin() as session:
             return await catalogue.topics(session, now)
-
-    async def latest(
-        self, topics: Collection[str] | None, now: datetime, limit: int = LATEST_POSTS
-    ) -> list[LatestPost]:
-        """The newest public posts carrying one of `topics` (None: any), newest first."""
-        async with self._sessions.begin() as session:
-            return await latest.newest(session, topics, now, limit)
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -177,12 +169,14 @@ class Store(EditorsStore):
         site_url: str = "",
         breaking_tags: frozenset[str] = DEFAULT_BREAKING_TAGS,
         dry_run: bool = False,
+        wait_until_live: bool = False,
     ) -> ScanResult:
         """Record what a scan found and queue the posts now due, all in one transaction.
 
         What is news and what is a repeat is the domain's call (bot.domain.announcing): the
         first scan of an empty database records every published post without announcing it.
-        With dry_run the transaction is rolled back: the result says what would happen.
+        With dry_run the transaction is rolled back: the result says what would happen. With
+        wait_until_live a post to announce waits for its page instead (see announce_live).
         """
         gone = list(removed)
         result = ScanResult(
@@ -198,7 +192,9 @@ class Store(EditorsStore):
                 )
                 if first:
                     await catalogue.mark_first_scan(session, now)
-                result.announced = await self._announce_due(session, now)
+                result.announced = await announcements.announce_due(
+                    session, now, result.waiting_live if wait_until_live else None
+                )
                 result.scheduled = await catalogue.scheduled(session, now)
                 if dry_run:
                     raise DryRun
@@ -206,21 +202,20 @@ class Store(EditorsStore):
             pass
         return result
 
-    @staticmethod
-    async def _announce_due(session: AsyncSession, now: datetime) -> list[Announcement]:
-        """Announce or skip every due post as the domain decides; queue the announced ones."""
-        due = await catalogue.due_posts(session, now)
-        settled = await catalogue.settled_urls(session, sorted({post.url for post in due}))
-        announced = []
-        for post, state in announcing.decide(due, settled):
-            await catalogue.settle(session, post.id, state, now)
-            if state == PostState.ANNOUNCED:
-                await filters.record_post_words(session, post.id)
-                recipients = await outbox.queue_post(
-                    session, post.id, now, priority(post.breaking)
-                )
-                announced.append(Announcement(post.path, post.title, post.url, recipients))
-        return announced
+    # -- posts waiting for their page (WAIT_UNTIL_LIVE) ------------------------------------
+
+    async def live_waits(self) -> list[LiveWait]:
+        """Due posts waiting for their page to answer, longest waiting first."""
+        async with self._sessions.begin() as session:
+            return await live.waiting(session)
+
+    async def announce_live(self, wait: LiveWait, now: datetime) -> Announcement | None:
+        """Announce a post that waited for its page: its deliveries written, at most once.
+
+        None if it no longer waits (another process announced it).
+        """
+        async with self._sessions.begin() as session:
+            return await announcements.announce_live(session, wait, now)
 
     # -- keyword filters --------------------------------------------------------------------
 

@@ -145,6 +145,21 @@ async def test_a_note_keeps_the_posts_words_and_speaks_the_chats_language(
     assert [b["text"] for b in buttons(english)] == ["Unsubscribe from News"]
 
 
+async def test_a_channel_speaks_the_language_of_the_admin_who_added_it(
+    running: None, fake: FakeTelegram, content: Path, store: Store
+) -> None:
+    channel = -1001234567890
+    fake.add_channel(channel, "newsroom", title="The Newsroom")
+    fake.user_languages[ADMIN] = "de"
+    added = await say(fake, "/channel add @newsroom news", ADMIN)
+    assert "hinzugefügt. Dorthin geht: News." in added
+    assert await store.chat_language(channel) == "de"
+    write_post(content, "2026-01-02-bridge.md", "Bridge opens")
+    await fake.wait_for(lambda: fake.messages_to(channel))
+    [note] = fake.messages_to(channel)
+    assert note.text is not None and ">Weiterlesen</a>" in note.text
+
+
 async def test_russian_plurals_in_replies(running: None, fake: FakeTelegram) -> None:
     fake.user_languages[ALICE] = "ru"
     await say(fake, "/subscribe news", ALICE)
@@ -166,6 +181,26 @@ async def test_the_command_menu_is_registered_in_each_language(
     assert menu(admin, "ru")["stats"] == "Чаты, подписки и доставки"
     assert menu(admin, "de")["language"].startswith("Die Sprache")
     assert list(menu(admin)) == list(menu(admin, "ru")) == list(menu(admin, "de"))
+
+
+async def test_a_chat_that_chose_a_language_sees_the_menu_in_it(
+    running: None, fake: FakeTelegram
+) -> None:
+    def menu(chat_id: int, code: str = "") -> dict[str, str]:
+        scope = {"type": "chat", "chat_id": chat_id}
+        return {c["command"]: c["description"] for c in fake.commands_for(scope, code)}
+
+    await say(fake, "/language de", ALICE)  # an app in English: the chat's list is German
+    await fake.wait_for(lambda: menu(ALICE))
+    assert menu(ALICE)["help"] == "Was ich kann" and "stats" not in menu(ALICE)
+    fake.chat_members[GROUP, BOB] = "administrator"
+    await say(fake, "/language ru", GROUP, user_id=BOB, chat_type="supergroup")
+    await fake.wait_for(lambda: menu(GROUP))
+    assert menu(GROUP)["help"] == "Что я умею"
+    # A site admin's chat has a list per app language: each follows the choice.
+    await say(fake, "/language ru", ADMIN)
+    await fake.wait_for(lambda: menu(ADMIN, "de").get("help") == "Что я умею")
+    assert menu(ADMIN)["stats"] == menu(ADMIN, "de")["stats"] == "Чаты, подписки и доставки"
 
 
 def test_every_handler_answers_in_its_chats_language() -> None:

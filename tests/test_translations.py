@@ -188,3 +188,81 @@ def test_every_compiled_catalog_ships_with_the_package() -> None:
         assert compiled.is_file(), f"{code}: run pybabel compile"
         inside = compiled.relative_to(SOURCES)
         assert any(inside.match(pattern) for pattern in shipped), f"{inside} not package data"
+
+
+def _marked_constants(trees: dict[Path, ast.Module]) -> set[str]:
+    """The names of module-level constants whose value is N_("…")."""
+    names = set()
+    for tree in trees.values():
+        for node in tree.body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "N_"
+            ):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def _untranslated_uses(tree: ast.Module, constants: set[str]) -> list[int]:
+    """Lines reading an N_ constant other than inside _() or as a guard's refusal.
+
+    A guard (bot.messaging.guards) takes its refusal untranslated and translates it when said.
+    """
+    lines = []
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    decorators = {
+        id(d)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef)
+        for d in node.decorator_list
+    }
+    for node in ast.walk(tree):
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if name not in constants or not isinstance(getattr(node, "ctx", None), ast.Load):
+            continue
+        parent = parents.get(node)
+        if isinstance(node, ast.Name) and isinstance(parent, ast.Attribute):
+            continue
+        if isinstance(node, ast.Attribute) and not (
+            isinstance(node.value, ast.Name) and node.value.id[:1].islower()
+        ):
+            continue  # FilterAction.USAGE: an enum's member, not a module's constant
+        if isinstance(parent, ast.arguments):
+            continue  # a guard's default refusal: the guard translates it
+        translated = (
+            isinstance(parent, ast.Call)
+            and isinstance(parent.func, ast.Name)
+            and parent.func.id == "_"
+        )
+        if not translated and id(parent) not in decorators:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_every_marked_constant_is_translated_where_it_is_used() -> None:
+    trees = {p: ast.parse(p.read_text(encoding="utf-8")) for p in sorted(SOURCES.rglob("*.py"))}
+    constants = _marked_constants(trees)
+    assert {"WELCOME", "CANCEL"} <= constants
+    problems = [
+        f"{path.relative_to(SOURCES.parent)}:{line}"
+        for path, tree in trees.items()
+        for line in _untranslated_uses(tree, constants)
+    ]
+    assert not problems, "an N_() constant is English until _() translates it:\n" + "\n".join(
+        problems
+    )
+
+
+def test_an_untranslated_constant_is_caught() -> None:
+    source = (
+        'A = N_("a")\n'
+        "@guard(texts.A)\n"
+        "async def f(x=A):\n"
+        "    await answer(q, texts.A)\n"
+        "    return _(texts.A), Kind.A\n"
+    )
+    tree = ast.parse(source)
+    assert _marked_constants({Path("m.py"): tree}) == {"A"}
+    assert _untranslated_uses(tree, {"A"}) == [4]

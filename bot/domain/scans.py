@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.domain.announcing import DuePost
 from bot.domain.posts import MalformedPost, Post
 
 
@@ -47,3 +48,5 @@ class ScanResult:
     recorded_silently: int = 0
     announced: list[Announcement] = field(default_factory=list)
     scheduled: list[Scheduled] = field(default_factory=list)
+    # Due posts now waiting for their page to answer (WAIT_UNTIL_LIVE), not yet announced.
+    waiting_live: list[DuePost] = field(default_factory=list)

@@ -54,9 +54,12 @@ class PostState(StrEnum):
 
     A post is recorded waiting until it is due; then it is announced (its deliveries written)
     or skipped (its link was already announced). A post already public at the first scan is
-    recorded skipped: history, not news.
+    recorded skipped: history, not news. With WAIT_UNTIL_LIVE, a due post goes waiting ->
+    waiting_live -> announced: its deliveries are written once its page answers (or the wait
+    times out); its link counts as taken from the moment it waits.
     """
 
     WAITING = "waiting"
     ANNOUNCED = "announced"
     SKIPPED = "skipped"
+    WAITING_LIVE = "waiting_live"  # due, waiting for its page to answer (WAIT_UNTIL_LIVE)

@@ -14,6 +14,7 @@ from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog
 from bot.domain.pacing import RateLimiter
 from bot.messaging.sender import Sender
+from bot.scanning.git import GitContent
 from bot.settings import Settings
 from bot.telemetry import Metrics
 from storage.store import Store
@@ -46,6 +47,8 @@ class Services:
             "database back: scanning again",
         )
     )
+    # The clone of CONTENT_GIT, pulled before each scan (None: CONTENT_DIR is read as it is).
+    content_repo: GitContent | None = None
     # Last progress shown per broadcast, so the report is edited only when it changes.
     shown_progress: dict[int, str] = field(default_factory=dict)
     # This process's counters and timings (served on GET /metrics when HTTP_PORT is set).

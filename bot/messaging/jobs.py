@@ -14,6 +14,7 @@ from bot.domain.texts import progress_line
 from bot.logs import log_broadcast
 from bot.messaging import editor_jobs
 from bot.messaging.context import NewsApplication, NewsContext, Services
+from bot.messaging.live_job import check_live, live_check_job
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.scanning.watch import watch_content
 from bot.settings import Settings
@@ -32,6 +33,7 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     assert queue is not None, "install python-telegram-bot[job-queue]"
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
+    queue.run_repeating(live_check_job, interval=settings.live_check_seconds, first=0)
     editor_jobs.schedule(queue)
 
 
@@ -56,6 +58,8 @@ async def scan_on_request(services: Services) -> None:
         services.scan_requested.clear()
         if not services.leading:
             continue
+        if services.content_repo is not None:
+            services.content_repo.retry_now()  # news was published: fetch now, backoff or not
         try:
             await scan_now(services)
         except Exception:
@@ -76,6 +80,11 @@ async def scan_now(services: Services) -> None:
     """One scan (after the one running, if any); errors that are outages are logged once."""
     try:
         async with services.scanning:
+            # Whatever asks for the scan (the schedule, a takeover, a publish hook), the
+            # clone of CONTENT_GIT is brought up to date first.
+            repo = services.content_repo
+            if repo is not None and not await repo.pull() and not repo.ready:
+                return
             started = time.perf_counter()
             result = await scan(
                 services.store, services.settings, stop=services.stopping, now=services.clock.now()
@@ -102,6 +111,9 @@ async def scan_now(services: Services) -> None:
     services.content_missing = False
     if result.announced:
         services.sender.wake()
+    if result.waiting_live:
+        # The page may be live already (a publish hook comes after the deploy).
+        await check_live(services)
 
 
 async def progress_job(context: NewsContext) -> None:

@@ -184,6 +184,7 @@ async def scan(
         site_url=settings.site_url,
         breaking_tags=settings.breaking_tags,
         dry_run=dry_run,
+        wait_until_live=settings.wait_until_live,
     )
     if not dry_run:
         for problem in result.malformed:
@@ -204,6 +205,13 @@ async def scan(
                 )
         for post in result.announced:
             log_announced(post)
+        for due in result.waiting_live:
+            logger.info(
+                "%s is due: announced once %s answers (or in %g s)",
+                due.path,
+                due.url,
+                settings.live_timeout,
+            )
         if result.first_scan:
             logger.info(
                 "first scan: %d published posts recorded as already announced",

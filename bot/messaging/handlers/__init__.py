@@ -46,5 +46,5 @@ def register(application: NewsApplication) -> None:
     for feature in FEATURES:
         application.add_handlers(feature.HANDLERS)
     application.add_handlers(contact.HANDLERS)  # what no command took
-    application.add_handler(contact.WELCOME, group=1)
+    application.add_handler(contact.JOINED, group=1)
     errors.register(application)

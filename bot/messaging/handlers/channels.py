@@ -9,6 +9,7 @@ from bot.domain import texts
 from bot.domain.callbacks import Action, ChannelButton, channel_data
 from bot.domain.channels import ALL_TOPICS, ChannelAction, ChannelArgs, ChannelInfo, parse_channel
 from bot.domain.commands import topic_words
+from bot.domain.i18n import _, current_language
 from bot.domain.topics import topic_key
 from bot.messaging.audit import audit
 from bot.messaging.channel_rights import CannotPost, check_channel
@@ -25,7 +26,7 @@ LISTED = 30  # remove buttons under /channels
 async def channel(update: Update, context: NewsContext) -> None:
     args = parse_channel(context.args or [])
     if args.action is None or args.target is None:
-        await reply(update, says.CHANNEL_USAGE)
+        await reply(update, _(says.CHANNEL_USAGE))
     elif args.action == ChannelAction.ADD:
         await add(update, context, args)
     elif (found := await context.store.find_channel(args.target)) is None:
@@ -53,6 +54,8 @@ async def add(update: Update, context: NewsContext, args: ChannelArgs) -> None:
     info = await context.store.add_channel(
         found.chat_id, found.title, found.username, keys, user, now
     )
+    # A channel sends no commands (no /language): it speaks the language of who added it.
+    await context.store.chat_language(info.chat_id, current_language())
     await audit(context.store, user, "channel added", f"{info.name} ({info.chat_id})", now)
     await reply(update, says.channel_added(info, known))
 
@@ -69,7 +72,7 @@ async def listing(context: NewsContext) -> tuple[str, InlineKeyboardMarkup | Non
     """/channels: the list, and a remove button for each of the first LISTED."""
     found = await context.store.channels()
     if not found:
-        return says.NO_CHANNELS, None
+        return _(says.NO_CHANNELS), None
     names = {t.key: t.name for t in await context.store.topics()}
     rows = [[key(says.remove_button(c), channel_data(c.chat_id))] for c in found[:LISTED]]
     return says.channels_list(found, names), InlineKeyboardMarkup(rows)
@@ -88,7 +91,7 @@ async def remove_pressed(
     assert query is not None and update.effective_user is not None
     removed = await context.store.remove_channel(pressed.chat_id)
     if removed is None:
-        await answer(query, says.CHANNEL_GONE)
+        await answer(query, _(says.CHANNEL_GONE))
     else:
         now = context.now()
         detail = f"{removed.name} ({removed.chat_id})"

@@ -44,4 +44,4 @@ HANDLERS = [
     ),
 ]
 # In a group of its own: membership's handler also sees the bot's membership changes.
-WELCOME = ChatMemberHandler(in_chat_language(joined), ChatMemberHandler.MY_CHAT_MEMBER)
+JOINED = ChatMemberHandler(in_chat_language(joined), ChatMemberHandler.MY_CHAT_MEMBER)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from bot.domain import language_texts
 from bot.domain.callbacks import Action, LanguageButton
@@ -10,10 +14,13 @@ from bot.domain.i18n import _, supported, use_language
 from bot.domain.texts import STALE_BUTTON
 from bot.messaging import keyboards
 from bot.messaging.context import NewsContext
-from bot.messaging.guards import chat_managers_only
+from bot.messaging.guards import chat_managers_only, is_site_admin
 from bot.messaging.handlers.subscriptions import chat_title
+from bot.messaging.menus import show_commands_in
 from bot.messaging.replying import answer, reply
 from bot.messaging.routing import button, command
+
+logger = logging.getLogger(__name__)
 
 
 @chat_managers_only()
@@ -30,6 +37,7 @@ async def language(update: Update, context: NewsContext) -> None:
     await _choose(update, context, code)
     with use_language(code):
         await reply(update, language_texts.language_set())
+    await _show_menu(update, context, code)
 
 
 @chat_managers_only()
@@ -48,12 +56,25 @@ async def language_pressed(
         await query.edit_message_text(
             language_texts.choose_language(), reply_markup=keyboards.languages()
         )
+    await _show_menu(update, context, code)
 
 
 async def _choose(update: Update, context: NewsContext, code: str) -> None:
+    """Speak `code` in the chat from now on."""
     chat = update.effective_chat
     assert chat is not None
     await context.store.set_chat_language(chat.id, chat.type, chat_title(chat), code, context.now())
+
+
+async def _show_menu(update: Update, context: NewsContext, code: str) -> None:
+    """The chat's command menu in its language, whatever its members' apps speak."""
+    chat = update.effective_chat
+    assert chat is not None
+    admin = chat.type == ChatType.PRIVATE and is_site_admin(update, context)
+    try:
+        await show_commands_in(context.bot, chat.id, code, admin=admin)
+    except TelegramError as exc:  # the menu is a convenience: the choice stands without it
+        logger.warning("command menu of chat %d not changed: %s", chat.id, exc)
 
 
 HANDLERS = [
