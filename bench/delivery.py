@@ -1,9 +1,12 @@
 """Sending a broadcast through newsbot's Sender, next to PTB's plain send loop.
 
-    python bench/delivery.py                 # parts a and b
+    python bench/delivery.py                 # parts a, b and c
     python bench/delivery.py --part a        # 1,000 recipients, fake limits to 30 msg/s
     python bench/delivery.py --part b        # 10,000 recipients, no limit, SEND_RATE=1000
+    python bench/delivery.py --part c        # paid broadcast to 3,000 chats, SEND_RATE=1000,
+                                             # next to PTB's and aiohttp's bare loops
 
+Every answer of the fake takes --latency seconds (80 ms by default), as over a real network.
 The fake Bot API (`python -m tests.support.fake_telegram`) runs in its own process; its
 /_fake/stats gives what it accepted, the 429s it answered and the most sends it accepted
 within any one second. newsbot: a broadcast queued through the Store (create_broadcast +
@@ -11,7 +14,10 @@ start_broadcast) and sent by `Sender(store, sender_bot(...), shared_limiter(...)
 timed from starting the sender until every row is recorded as sent. PTB: the loop users
 write, `for chat in chats: await bot.send_message(chat, text)`, on the ExtBot of an
 Application built with `.rate_limiter(AIORateLimiter(overall_max_rate=R, overall_time_period=1))`,
-once with PTB's default max_retries=0 and, for part a, once with max_retries=3.
+once with PTB's default max_retries=0 and, for part a, once with max_retries=3. Part c
+also reports this process's CPU milliseconds per message (time.process_time over the run)
+for newsbot's Sender (PAID_BROADCAST=true), PTB's `send_message` over one httpx pool, and a
+bare aiohttp loop (bench/loops.py), with each one's ratio to newsbot's.
 """
 
 from __future__ import annotations
@@ -206,9 +212,11 @@ def counting_log(name: str, counts: Counter[str]) -> Iterator[None]:
         logger.level, logger.propagate = saved
 
 
-async def part_a(database_url: str | None, recipients: int, limit: int) -> list[Run]:
-    async with FakeBotApi(rate_limit=limit) as fake:
-        print(f"(a) fake Bot API at {fake.base_url}, limited to {limit} sends/s")
+async def part_a(
+    database_url: str | None, recipients: int, limit: int, latency: float
+) -> list[Run]:
+    async with FakeBotApi(rate_limit=limit, latency=latency) as fake:
+        print(f"(a) fake Bot API at {fake.base_url}, limited to {limit} sends/s, {latency} s late")
         return [
             await newsbot_run(
                 f"newsbot Sender, SEND_RATE={limit}", fake, database_url, recipients, limit
@@ -221,10 +229,10 @@ async def part_a(database_url: str | None, recipients: int, limit: int) -> list[
 
 
 async def part_b(
-    database_url: str | None, recipients: int, rate: int, traced_recipients: int
+    database_url: str | None, recipients: int, rate: int, traced_recipients: int, latency: float
 ) -> list[Run]:
-    async with FakeBotApi() as fake:
-        print(f"(b) fake Bot API at {fake.base_url}, no rate limit")
+    async with FakeBotApi(latency=latency) as fake:
+        print(f"(b) fake Bot API at {fake.base_url}, no rate limit, {latency} s late")
         timed = await newsbot_run(
             f"newsbot Sender, SEND_RATE={rate}", fake, database_url, recipients, rate
         )
@@ -338,7 +346,7 @@ async def main_async(args: argparse.Namespace) -> None:
     where = describe_url(args.database_url) if args.database_url else "temporary SQLite file"
     print(f"database: {where}")
     if args.part in ("a", "all"):
-        runs = await part_a(args.database_url, args.recipients_a, args.limit)
+        runs = await part_a(args.database_url, args.recipients_a, args.limit, args.latency)
         report(f"(a) {args.recipients_a:,} recipients, fake limit {args.limit}/s", runs, args.limit)
         newsbot = runs[0]
         ratio = newsbot.rate / args.limit
@@ -355,7 +363,9 @@ async def main_async(args: argparse.Namespace) -> None:
             runs,
         )
     if args.part in ("b", "all"):
-        runs = await part_b(args.database_url, args.recipients_b, args.rate, args.traced_recipients)
+        runs = await part_b(
+            args.database_url, args.recipients_b, args.rate, args.traced_recipients, args.latency
+        )
         report(f"(b) {args.recipients_b:,} recipients, no fake limit", runs, None)
         newsbot = runs[0]
         print(
@@ -380,7 +390,7 @@ def main() -> None:
     parser.add_argument("--part", choices=["a", "b", "c", "all"], default="all")
     parser.add_argument("--recipients-c", type=int, default=3_000)
     parser.add_argument(
-        "--latency", type=float, default=LATENCY, help="(c) seconds the fake takes to answer"
+        "--latency", type=float, default=LATENCY, help="seconds the fake takes to answer"
     )
     parser.add_argument("--recipients-a", type=int, default=1_000)
     parser.add_argument("--limit", type=int, default=30, help="(a) the fake's sends per second")

@@ -16,6 +16,7 @@ import os
 import random
 import statistics
 import tempfile
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,6 +40,7 @@ from benchlib import (
 )
 
 from bot.domain.scans import ScanResult
+from bot.scanning.files import read_post
 from bot.scanning.scan import fingerprints, scan
 from bot.settings import Settings
 from storage.store import Store
@@ -196,6 +198,20 @@ async def run(posts: int, database_url: str | None, seed: int) -> None:
     )
 
 
+def parse_only(posts: int, seed: int) -> None:
+    """CPU per post of reading and parsing alone (bot.scanning.files.read_post), no database."""
+    with tempfile.TemporaryDirectory(prefix="newsbot-bench-parse-") as tmp:
+        content = Path(tmp) / "content"
+        content.mkdir()
+        generate_posts(content, posts, seed)
+        files = sorted(content.rglob("*.md"))
+        started = time.process_time()
+        for file in files:
+            read_post(content, file)
+        cpu = time.process_time() - started
+    print(f"read_post() of {len(files):,} posts: {1000 * cpu / len(files):.3f} CPU ms a post")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--posts", type=int, default=10_000)
@@ -206,7 +222,13 @@ def main() -> None:
         "default: a temporary SQLite file",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--parse-only", action="store_true", help="only the CPU of reading and parsing a post"
+    )
     args = parser.parse_args()
+    if args.parse_only:
+        parse_only(args.posts, args.seed)
+        return
     asyncio.run(run(args.posts, args.database_url, args.seed))
 
 

@@ -20,6 +20,8 @@ async def create(
     admin_id: int,
     preview_chat_id: int | None,
     now: datetime,
+    photo: str | None = None,
+    send_at: datetime | None = None,
 ) -> int:
     """Save a draft; returns its id."""
     row = Broadcast(
@@ -29,6 +31,8 @@ async def create(
         preview_chat_id=preview_chat_id,
         state=BroadcastState.DRAFT,
         created_at=now,
+        photo=photo,
+        send_at=send_at,
     )
     session.add(row)
     await session.flush()
@@ -72,6 +76,32 @@ async def in_state(session: AsyncSession, state: BroadcastState) -> list[Broadca
     return [_info(row) for row in rows]
 
 
+async def due(session: AsyncSession, now: datetime) -> list[int]:
+    """Scheduled broadcasts whose time has come, oldest first."""
+    rows = await session.scalars(
+        select(Broadcast.id)
+        .where(Broadcast.state == BroadcastState.SCHEDULED, Broadcast.send_at <= now)
+        .order_by(Broadcast.send_at, Broadcast.id)
+    )
+    return list(rows)
+
+
+async def scheduled(session: AsyncSession) -> list[BroadcastInfo]:
+    """Broadcasts waiting for their time, soonest first."""
+    rows = await session.scalars(
+        select(Broadcast)
+        .where(Broadcast.state == BroadcastState.SCHEDULED)
+        .order_by(Broadcast.send_at, Broadcast.id)
+    )
+    return [_info(row) for row in rows]
+
+
+async def recent(session: AsyncSession, limit: int) -> list[BroadcastInfo]:
+    """The latest broadcasts, newest first."""
+    rows = await session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
+    return [_info(row) for row in rows]
+
+
 async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
     """How far the broadcast's deliveries have got."""
     counts = await outbox.counts_for_broadcast(session, broadcast_id)
@@ -95,4 +125,6 @@ def _info(row: Broadcast) -> BroadcastInfo:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        photo=row.photo,
+        send_at=row.send_at,
     )

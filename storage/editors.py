@@ -1,4 +1,4 @@
-"""The editors' use cases of the store: channels (and, below, scheduled broadcasts).
+"""The editors' use cases of the store: channels, and scheduled broadcasts.
 
 A mixin of `storage.store.Store`: each method opens one transaction, as the store's own do.
 """
@@ -10,12 +10,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain.broadcasts import BroadcastInfo
 from bot.domain.channels import ChannelInfo
-from storage import channels, outbox
+from bot.domain.states import BroadcastState
+from storage import broadcasts, channels, outbox
 
 
 class EditorsStore:
-    """Channels the admins added."""
+    """Channels the admins added; broadcasts that wait for their time."""
 
     _sessions: async_sessionmaker[AsyncSession]
 
@@ -64,3 +66,50 @@ class EditorsStore:
         async with self._sessions.begin() as session:
             ids = await channels.claim_lost(session, now)
             return await channels.listing(session, ids) if ids else []
+
+    async def schedule_broadcast(self, broadcast_id: int) -> bool:
+        """Confirm a draft that has a start time; False if it was not a draft (pressed twice)."""
+        async with self._sessions.begin() as session:
+            return await broadcasts.move(
+                session, broadcast_id, BroadcastState.DRAFT, BroadcastState.SCHEDULED
+            )
+
+    async def unschedule_broadcast(self, broadcast_id: int) -> bool:
+        """Cancel a scheduled broadcast; False if it had started or was cancelled already."""
+        async with self._sessions.begin() as session:
+            return await broadcasts.move(
+                session, broadcast_id, BroadcastState.SCHEDULED, BroadcastState.CANCELLED
+            )
+
+    async def start_due_broadcasts(self, now: datetime) -> list[tuple[int, int]]:
+        """Queue every scheduled broadcast whose time has come: (id, rows queued) each.
+
+        The move scheduled -> sending and the queueing share one transaction, and the move
+        only applies to a row still scheduled: however many processes look at once, and
+        whatever restarts, each broadcast starts exactly once.
+        """
+        started = []
+        async with self._sessions.begin() as session:
+            for broadcast_id in await broadcasts.due(session, now):
+                moved = await broadcasts.move(
+                    session,
+                    broadcast_id,
+                    BroadcastState.SCHEDULED,
+                    BroadcastState.SENDING,
+                    started_at=now,
+                )
+                if moved:
+                    topic = await broadcasts.topic(session, broadcast_id)
+                    queued = await outbox.queue_broadcast(session, broadcast_id, topic, now)
+                    started.append((broadcast_id, queued))
+        return started
+
+    async def scheduled_broadcasts(self) -> list[BroadcastInfo]:
+        """Broadcasts waiting for their time, soonest first."""
+        async with self._sessions.begin() as session:
+            return await broadcasts.scheduled(session)
+
+    async def recent_broadcasts(self, limit: int = 20) -> list[BroadcastInfo]:
+        """The latest broadcasts, newest first."""
+        async with self._sessions.begin() as session:
+            return await broadcasts.recent(session, limit)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.breaking import Priority
 from bot.domain.filters import WORD_LIMIT
+from bot.domain.schedules import DigestMode
 from bot.domain.states import (
     LIVE_DELIVERY_STATES,
     BroadcastState,
@@ -223,6 +224,12 @@ class Channel(Base):
 
 # The live rows' predicate, as SQL text: the migration that made the index spells it so too.
 _LIVE = f"status IN ({', '.join(repr(state.value) for state in LIVE_DELIVERY_STATES)})"
+# The same predicate for queries that must use that index: as literal SQL, since a planner
+# cannot match an index's predicate against bound parameters.
+LIVE_ROWS = text(_LIVE)
+
+
+_SUMMARY = "period IS NOT NULL"
 
 
 class Delivery(Base):
@@ -255,9 +262,22 @@ class Delivery(Base):
     priority: Mapped[int] = mapped_column(
         SmallInteger, default=Priority.REGULAR.value, server_default=text("1")
     )
+    # Summaries of held notes (a digest, the end of quiet hours): a SummaryKind, and the
+    # moment they are for; one per chat and moment, whoever makes it. None for other rows.
+    summary: Mapped[str | None] = mapped_column(String(16))
+    period: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("post_id", "chat_id", "thread_id", name="uq_deliveries_post_chat"),
+        # Only summaries have a period: the other rows cost this index nothing.
+        Index(
+            "uq_deliveries_chat_period",
+            "chat_id",
+            "period",
+            unique=True,
+            postgresql_where=text(_SUMMARY),
+            sqlite_where=text(_SUMMARY),
+        ),
         UniqueConstraint("broadcast_id", "chat_id", name="uq_deliveries_broadcast_chat"),
         # Claims take live rows by priority, then in id order: an index of only those rows
         # finds them without sorting the whole backlog, and stays small as history grows.
@@ -269,6 +289,62 @@ class Delivery(Base):
             sqlite_where=text(_LIVE),
         ),
         Index("ix_deliveries_chat_sent", "chat_id", "sent_at"),
+    )
+
+
+class ChatSettings(Base):
+    """A chat's choices (bot.domain.schedules.ChatSettings), and when they next act.
+
+    A chat without a row has the defaults. Times of day are minutes after local midnight in
+    the chat's time zone; release_at, quiet_from and quiet_until are UTC moments worked out
+    from them (bot.domain.schedules.timing), so the fan-out and the release job compare
+    columns instead of computing time zones in SQL.
+    """
+
+    __tablename__ = "chat_settings"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    )
+    # An IANA name; None: the TIMEZONE setting.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # A DigestMode.
+    digest_mode: Mapped[str] = mapped_column(String(16), default=DigestMode.OFF)
+    digest_minute: Mapped[int] = mapped_column(Integer, default=8 * 60)
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    quiet_start: Mapped[int | None] = mapped_column(Integer)
+    quiet_end: Mapped[int | None] = mapped_column(Integer)
+    previews: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the chat's held notes go out next; the current or next quiet window.
+    release_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    quiet_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    quiet_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HeldItem(Base):
+    """A post held for a chat (digest, quiet hours) until its chat's summary of `period`.
+
+    `period` is the chat's release_at when the post was held: the summary delivery of that
+    (chat, period) lists it, so releasing writes the summary rows and touches no item.
+    """
+
+    __tablename__ = "held_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE")
+    )
+    post_id: Mapped[int] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
+    # The subscribed topic keys that matched, as in deliveries.topics.
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    period: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("post_id", "chat_id", name="uq_held_items_post_chat"),
+        Index("ix_held_items_chat_period", "chat_id", "period"),
     )
 
 

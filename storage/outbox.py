@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import JSON, and_, func, insert, literal, or_, select, update
+from sqlalchemy import JSON, Select, and_, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.breaking import Priority
@@ -16,9 +16,19 @@ from bot.domain.everything import matched
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, channels, chats, filters
+from storage import catalogue, channels, chats, filters, held, reader_settings, threads
 from storage.engine import chunks
-from storage.models import Broadcast, Chat, Delivery, PostTopic, Subscription, UTCDateTime
+from storage.models import (
+    LIVE_ROWS,
+    Broadcast,
+    Chat,
+    ChatSettings,
+    Delivery,
+    HeldItem,
+    PostTopic,
+    Subscription,
+    UTCDateTime,
+)
 
 _QUEUED = ["status", "attempts", "not_before", "created_at"]
 
@@ -33,33 +43,27 @@ def _queued(now: datetime) -> list[Any]:
     ]
 
 
-async def queue_post(
-    session: AsyncSession, post_id: int, now: datetime, priority: Priority = Priority.REGULAR
-) -> int:
-    """Write one outbox row per active chat (and forum topic) following any of the post's
-    topics, its keyword filters permitting (storage.filters.allows; the post's words are
-    recorded first).
+def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
+    """The active chats following any of the post's topics, their keyword filters permitting
+    (storage.filters.allows; the post's words are recorded first), with the keys that matched.
 
-    One INSERT ... SELECT: the fan-out stays in the database, however many the chats.
-    Breaking news gets Priority.BREAKING: every claim takes its rows first.
+    Columns: chat_id, thread_id (the forum topic; 0: the chat itself), topics (a JSON list).
+    The one place that says who gets a post: queue_post splits it between chats that get the
+    note now and chats that hold it.
     """
     # One aggregate, spelled per engine: the matched keys as a JSON list.
     as_json_list = (
         func.json_group_array if session.get_bind().dialect.name == "sqlite" else func.json_agg
     )
-    recipients = (
+    return (
         select(
-            literal(post_id).label("post_id"),
             Subscription.chat_id,
             Subscription.thread_id,
             as_json_list(Subscription.topic, type_=JSON).label("topics"),
-            *_queued(now),
-            literal(int(priority)).label("priority"),
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
-            # The post's topics, and "*": the chats that follow every post ("/subscribe all",
-            # channels following everything).
+            # The post's topics, and "*": chats following every post (/subscribe all, channels).
             Subscription.topic.in_(
                 select(PostTopic.topic)
                 .where(PostTopic.post_id == post_id)
@@ -70,9 +74,48 @@ async def queue_post(
         )
         .group_by(Subscription.chat_id, Subscription.thread_id)
     )
+
+
+async def queue_post(
+    session: AsyncSession, post_id: int, now: datetime, priority: Priority = Priority.REGULAR
+) -> int:
+    """Write one outbox row per recipient that gets notes now, one held item per chat that
+    holds them (a digest, quiet hours); returns how many chats the post reaches.
+
+    Two INSERT ... SELECT from the one recipients select (the second only when some chat
+    holds its notes): the fan-out stays in the database, however many the chats. Breaking
+    news gets Priority.BREAKING: every claim takes its rows first, and it is never held (it
+    comes silently in quiet hours, and is not repeated in a digest).
+    """
+    breaking = priority == Priority.BREAKING
+    found = recipients(session, post_id).subquery()
+    # Joined, not NOT IN (subquery): PostgreSQL would rescan the subquery for every
+    # recipient once its ids outgrow work_mem.
+    settings = ChatSettings.chat_id == found.c.chat_id
+    now_rows = select(
+        literal(post_id).label("post_id"), found.c.chat_id, found.c.thread_id, found.c.topics
+    )
+    if not breaking:
+        now_rows = now_rows.select_from(found.outerjoin(ChatSettings, settings)).where(
+            reader_settings.not_holding(now)
+        )
     columns = ["post_id", "chat_id", "thread_id", "topics", *_QUEUED, "priority"]
-    result = await session.execute(insert(Delivery).from_select(columns, recipients))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    now_rows = now_rows.add_columns(*_queued(now), literal(int(priority)).label("priority"))
+    result = await session.execute(insert(Delivery).from_select(columns, now_rows))
+    reached = int(result.rowcount)  # type: ignore[attr-defined]
+    if not breaking and await reader_settings.any_holding(session, now):
+        # Each waits for its chat's next release (never NULL for a holding chat; now if so).
+        period = func.coalesce(ChatSettings.release_at, literal(now, UTCDateTime()))
+        held_rows = (
+            select(found.c.chat_id, literal(post_id), found.c.topics, period)
+            .select_from(found.join(ChatSettings, settings))
+            .where(reader_settings.holding(now), found.c.thread_id == threads.first_of_chat(found))
+        )
+        result = await session.execute(
+            insert(HeldItem).from_select(["chat_id", "post_id", "topics", "period"], held_rows)
+        )
+        reached += int(result.rowcount)  # type: ignore[attr-defined]
+    return reached
 
 
 async def queue_broadcast(
@@ -94,19 +137,6 @@ async def kill_live(session: AsyncSession, chat_id: int, reason: str) -> None:
     await session.execute(
         update(Delivery)
         .where(Delivery.chat_id == chat_id, Delivery.status.in_(LIVE_DELIVERY_STATES))
-        .values(status=DeliveryState.DEAD, error=reason, lease_owner=None, lease_until=None)
-    )
-
-
-async def kill_live_thread(session: AsyncSession, chat_id: int, thread: int, reason: str) -> None:
-    """Turn every row still to be sent to one forum topic of the chat dead."""
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.chat_id == chat_id,
-            Delivery.thread_id == thread,
-            Delivery.status.in_(LIVE_DELIVERY_STATES),
-        )
         .values(status=DeliveryState.DEAD, error=reason, lease_owner=None, lease_until=None)
     )
 
@@ -150,9 +180,9 @@ async def claim(
     claimable = (
         select(Delivery.id)
         .where(
-            # Implied by what follows; spelled out so that SQLite uses the partial live index
-            # (it cannot infer an index's predicate from an OR), ordered as the claim is.
-            Delivery.status.in_(LIVE_DELIVERY_STATES),
+            # Implied by what follows; spelled out, as literal SQL, so that the planners use
+            # the partial live index (ordered as the claim is) on SQLite and PostgreSQL alike.
+            LIVE_ROWS,
             or_(
                 and_(Delivery.status == DeliveryState.PENDING, Delivery.not_before <= now),
                 and_(Delivery.status == DeliveryState.SENDING, Delivery.lease_until < now),
@@ -177,6 +207,7 @@ async def claim(
                 Delivery.broadcast_id,
                 Delivery.topics,
                 Delivery.thread_id,
+                Delivery.summary,
                 Delivery.priority,
             )
         )
@@ -218,18 +249,31 @@ async def claim(
                 row.attempts,
                 None,
                 row.broadcast_id,
-                html=broadcasts[row.broadcast_id],
+                html=broadcasts[row.broadcast_id][0],
+                image_url=broadcasts[row.broadcast_id][1],
             )
         jobs.append(job)
+    summaries = {r.id: r.summary for r in rows if r.summary is not None}
     languages = await chats.languages(session, {job.chat_id for job in jobs})
-    return [replace(job, language=languages.get(job.chat_id)) for job in jobs]
+    jobs = [replace(job, language=languages.get(job.chat_id)) for job in jobs]
+    return await held.complete_jobs(session, jobs, summaries, now)
 
 
-async def _broadcast_html(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+async def release_held(session: AsyncSession, now: datetime, default_zone: tzinfo) -> int:
+    """Queue the summaries now due (see storage.held.release_due); returns how many."""
+    return await held.release_due(session, now, default_zone, _queued(now))
+
+
+async def _broadcast_html(
+    session: AsyncSession, ids: set[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Each broadcast's HTML and photo, by id."""
     if not ids:
         return {}
-    rows = await session.execute(select(Broadcast.id, Broadcast.html).where(Broadcast.id.in_(ids)))
-    return {bid: html for bid, html in rows}
+    rows = await session.execute(
+        select(Broadcast.id, Broadcast.html, Broadcast.photo).where(Broadcast.id.in_(ids))
+    )
+    return {bid: (html, photo) for bid, html, photo in rows}
 
 
 async def record_outcomes(

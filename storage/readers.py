@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.latest import LATEST_POSTS, LatestPost
-from storage import chats, latest, outbox
+from storage import chats, latest, threads
 
 
 class ReadersStore:
@@ -31,5 +31,5 @@ class ReadersStore:
         """A forum topic is gone: drop its subscriptions and its unsent rows, as for a blocked
         chat; returns how many subscriptions it had."""
         async with self._sessions.begin() as session:
-            await outbox.kill_live_thread(session, chat_id, thread, reason)
+            await threads.kill_live(session, chat_id, thread, reason)
             return await chats.forget_thread(session, chat_id, thread)

@@ -9,7 +9,7 @@ storage.stats
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
@@ -22,6 +22,7 @@ from bot.domain.live import LiveWait
 from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
+from bot.domain.schedules import ChatSettings, SettingChange, timing
 from bot.domain.states import BroadcastState, ChatState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
@@ -31,10 +32,12 @@ from storage import (
     catalogue,
     chats,
     filters,
+    held,
     history,
     live,
     monitoring,
     outbox,
+    reader_settings,
     schedule,
 )
 from storage.editors import EditorsStore
@@ -85,6 +88,7 @@ class Store(EditorsStore, ReadersStore):
             removed = await chats.forget_subscriptions(session, chat_id)
             await chats.set_state(session, chat_id, ChatState.STOPPED, now)
             await outbox.kill_live(session, chat_id, "chat stopped the bot")
+            await held.drop_waiting(session, chat_id)
             return removed
 
     async def block_chat(self, chat_id: int, reason: str, now: datetime) -> None:
@@ -92,6 +96,7 @@ class Store(EditorsStore, ReadersStore):
         async with self._sessions.begin() as session:
             await chats.set_state(session, chat_id, ChatState.BLOCKED, now)
             await outbox.kill_live(session, chat_id, reason)
+            await held.drop_waiting(session, chat_id)
 
     async def migrate_chat(self, old_id: int, new_id: int, now: datetime) -> None:
         """A group became a supergroup: move the chat, its subscriptions and pending sends."""
@@ -100,6 +105,8 @@ class Store(EditorsStore, ReadersStore):
                 return
             await filters.copy(session, old_id, new_id)
             await outbox.move_live(session, old_id, new_id)
+            await reader_settings.copy(session, old_id, new_id)
+            await held.move_waiting(session, old_id, new_id)
             await outbox.kill_live(session, old_id, f"chat migrated to {new_id}")
             await chats.remove(session, old_id)
 
@@ -152,6 +159,47 @@ class Store(EditorsStore, ReadersStore):
         """
         async with self._sessions.begin() as session:
             return await catalogue.topics(session, now)
+
+    # -- a chat's choices: time zone, digest, quiet hours, previews ------------------------
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """The chat's settings (the defaults when it never chose)."""
+        async with self._sessions.begin() as session:
+            return await reader_settings.get(session, chat_id)
+
+    async def change_chat_settings(
+        self,
+        chat_id: int,
+        chat_type: str,
+        title: str,
+        change: SettingChange,
+        now: datetime,
+        default_zone: tzinfo,
+    ) -> ChatSettings:
+        """Change one of the chat's choices (registering the chat); returns its settings.
+
+        The moments they act at are worked out again: notes held under the old choices go
+        with the new digest, at the end of the quiet window, or at once.
+        """
+        async with self._sessions.begin() as session:
+            await chats.activate(session, chat_id, chat_type, title, now)
+            await session.flush()
+            changed = (await reader_settings.get(session, chat_id)).with_change(change)
+            zone = reader_settings.zone_of(changed.timezone, default_zone)
+            holding = await held.waiting(session, chat_id) > 0
+            moments = timing(changed, zone, now, holding=holding)
+            await reader_settings.save(session, chat_id, changed, moments, now)
+            if holding and moments.release_at is not None:
+                await held.wait_for(session, chat_id, moments.release_at)
+            return changed
+
+    async def release_held(self, now: datetime, default_zone: tzinfo) -> int:
+        """Queue the digests and quiet-hours summaries now due; returns how many.
+
+        Each is one outbox row per chat and period: releasing twice queues nothing twice.
+        """
+        async with self._sessions.begin() as session:
+            return await outbox.release_held(session, now, default_zone)
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -331,10 +379,16 @@ class Store(EditorsStore, ReadersStore):
         admin_id: int,
         preview_chat_id: int | None,
         now: datetime,
+        *,
+        photo: str | None = None,
+        send_at: datetime | None = None,
     ) -> int:
-        """Save a draft broadcast; nothing is queued until start_broadcast."""
+        """Save a draft broadcast; nothing is queued until start_broadcast (or, with
+        `send_at`, schedule_broadcast and its time)."""
         async with self._sessions.begin() as session:
-            return await broadcasts.create(session, html, topic, admin_id, preview_chat_id, now)
+            return await broadcasts.create(
+                session, html, topic, admin_id, preview_chat_id, now, photo, send_at
+            )
 
     async def broadcast_audience(self, topic: str | None) -> int:
         """How many chats a broadcast to `topic` (or to everyone) would reach now."""

@@ -80,7 +80,13 @@ def test_a_record_holds_links_made_absolute_on_the_site() -> None:
 def test_states_keep_the_strings_the_database_holds() -> None:
     assert [s.value for s in DeliveryState] == ["pending", "sending", "sent", "failed", "dead"]
     assert [s.value for s in ChatState] == ["active", "stopped", "blocked"]
-    assert [s.value for s in BroadcastState] == ["draft", "sending", "done", "cancelled"]
+    assert [s.value for s in BroadcastState] == [
+        "draft",
+        "scheduled",
+        "sending",
+        "done",
+        "cancelled",
+    ]
     assert [s.value for s in PostState] == ["waiting", "announced", "skipped", "waiting_live"]
     assert LIVE_DELIVERY_STATES == ("pending", "sending")
     assert f"{ChatState.BLOCKED}" == "blocked"  # what /stats and replies print

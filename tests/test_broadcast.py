@@ -39,7 +39,7 @@ async def test_preview_then_one_confirmation_sends_once_to_every_active_chat(
     assert preview_text.startswith("📢 Roads &lt;closed&gt; &amp; bridges open")
     assert "all 2 active chats" in preview_text
     preview = fake.messages_to(ADMIN)[-1]
-    send, cancel = buttons(preview)
+    send, cancel, _ = buttons(preview)
     assert send["text"] == "Send to 2 chats" and cancel["text"] == "Cancel"
     assert broadcasts_to(fake, READERS[0]) == []  # nothing before the confirmation
 
@@ -61,7 +61,7 @@ async def test_preview_then_one_confirmation_sends_once_to_every_active_chat(
 async def test_cancel_sends_nothing(readers: None, fake: FakeTelegram, store: Store) -> None:
     await say(fake, "/broadcast Never mind", ADMIN)
     preview = fake.messages_to(ADMIN)[-1]
-    _, cancel = buttons(preview)
+    _, cancel, _ = buttons(preview)
     fake.press_button(preview, cancel["callback_data"], user_id=ADMIN)
     await fake.wait_for(lambda: fake.edits, 5)
     assert "Cancelled" in (fake.edits[-1].text or "")

@@ -72,12 +72,12 @@ async def test_metrics_count_notes_updates_scans_and_read_the_outbox(
     write_post(content, "2026-01-02-bridge.md", "Bridge")
     await fake.wait_for(lambda: titles(fake, ALICE) == ["Bridge"], 10)
     async with client(port) as http:
-        for _ in range(100):  # the outcome is counted right after the send
+        # The outcome is counted right after the send, and written to the outbox in the
+        # sender's next batch of outcomes.
+        for _ in range(100):
             answer = await http.get("/metrics")
-            text = answer.text
-            if metric(text, "newsbot_notes_total", kind="post", outcome="sent") and (
-                metric(text, "newsbot_outbox_pending") == 0  # the outcome written
-            ):
+            sent = metric(answer.text, "newsbot_notes_total", kind="post", outcome="sent")
+            if sent and metric(answer.text, "newsbot_outbox_pending") == 0.0:
                 break
             await asyncio.sleep(0.05)
     assert answer.status_code == 200

@@ -221,7 +221,7 @@ async def test_a_broadcast_preview_and_its_report_speak_the_admins_language(
     preview_text = await say(fake, "/broadcast Roads open", ADMIN)
     assert "Предпросмотр: это уйдёт в 3 активных чата." in preview_text
     preview = fake.messages_to(ADMIN)[-1]
-    send, cancel = buttons(preview)
+    send, cancel, _ = buttons(preview)
     assert (send["text"], cancel["text"]) == ("Отправить в 3 чата", "Отмена")
     fake.press_button(preview, send["callback_data"], user_id=ADMIN)
 

@@ -85,7 +85,7 @@ async def test_a_finished_broadcast_logs_who_to_whom_and_how_it_went(
         await say(fake, "/start", chat)
     await say(fake, "/broadcast Roads open", ADMIN)
     preview = fake.messages_to(ADMIN)[-1]
-    send, _ = buttons(preview)
+    send, *_ = buttons(preview)
     fake.press_button(preview, send["callback_data"], user_id=ADMIN)
     await fake.wait_for(
         lambda: "Done in" in (fake.message(ADMIN, preview.message_id) or {}).get("text", ""), 10

@@ -22,6 +22,8 @@ class BroadcastInfo:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    photo: str | None = None  # a Telegram file_id or an http(s) URL
+    send_at: datetime | None = None  # when a scheduled broadcast starts
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.notes import telegram_length
+from bot.domain.schedule_commands import argument, parse_setting
+from bot.domain.schedules import SettingChange
 
 MAX_DATA_BYTES = 64
 ANSWER_LIMIT = 200  # characters of a callback query answer
@@ -32,6 +34,7 @@ class Action(StrEnum):
     UNSUBSCRIBE = "unsub"
     SEND_BROADCAST = "bc-send"
     CANCEL_BROADCAST = "bc-cancel"
+    SETTINGS = "cfg"  # a choice in the /settings menu
     TEST_BROADCAST = "bc-test"  # "Send to me first"
     UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
     REMOVE_CHANNEL = "ch-rm"
@@ -77,6 +80,13 @@ class BroadcastButton:
 
 
 @dataclass(frozen=True)
+class SettingsButton:
+    """A pressed choice of the /settings menu (or the menu itself, to show it again)."""
+
+    change: SettingChange | None
+
+
+@dataclass(frozen=True)
 class ChannelButton:
     """A pressed remove button under /channels; channel ids are negative, the data is not."""
 
@@ -92,7 +102,7 @@ class LanguageButton:
     code: str
 
 
-Button = TopicButton | BroadcastButton | ChannelButton | LanguageButton
+Button = TopicButton | BroadcastButton | ChannelButton | LanguageButton | SettingsButton
 BROADCAST_ACTIONS = (
     Action.SEND_BROADCAST,
     Action.CANCEL_BROADCAST,
@@ -133,6 +143,20 @@ def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
+def settings_data(change: SettingChange | None) -> str:
+    """The data of a settings menu button; None: show the menu again."""
+    coded = None if change is None else argument(change)
+    return f"{Action.SETTINGS}:" if coded is None else f"{Action.SETTINGS}:{coded[0]}:{coded[1]}"
+
+
+def _settings_button(value: str) -> SettingsButton | None:
+    if not value:
+        return SettingsButton(None)
+    code, sep, text = value.partition(":")
+    change = parse_setting(code, text) if sep else None
+    return None if change is None else SettingsButton(change)
+
+
 def channel_data(chat_id: int) -> str:
     return f"{Action.REMOVE_CHANNEL}:{-chat_id}"
 
@@ -148,6 +172,8 @@ def parse(data: str) -> Button | None:
         action = Action(name)
     except ValueError:
         return None
+    if action == Action.SETTINGS and sep:
+        return _settings_button(value)
     if not sep or not value:
         return None
     if action == Action.LANGUAGE:

@@ -10,6 +10,9 @@ from bot.domain.topics import topic_key
 
 _COMMAND = re.compile(r"/\w+(@\w+)?\s*")  # "/broadcast" or "/broadcast@newsbot", then spaces
 _TOPIC = re.compile(r"#(\S+)\s*")
+_AT = re.compile(
+    r"at\s+(?P<date>[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})\s+(?P<time>[0-9]{1,2}:[0-9]{2})(?:\s+|$)"
+)
 _TOPIC_SEPARATORS = re.compile(r"[,\s]+")
 
 
@@ -20,16 +23,19 @@ class BroadcastArgs:
     topic: str | None  # the word after "#", as typed
     cut: int  # where the message begins in the command's text (characters)
     text: str  # the message, as plain text
+    at: str | None = None  # "YYYY-MM-DD HH:MM" after `at`: when a scheduled broadcast starts
 
 
 def parse_broadcast(text: str) -> BroadcastArgs:
     """Split `/broadcast [#topic] TEXT` into its parts; any text parses."""
     command = _COMMAND.match(text)
     cut = command.end() if command else 0
-    topic = None
+    topic = at = None
+    if match := _AT.match(text, cut):
+        at, cut = f"{match['date']} {match['time']}", match.end()
     if match := _TOPIC.match(text, cut):
         topic, cut = match.group(1), match.end()
-    return BroadcastArgs(topic, cut, text[cut:])
+    return BroadcastArgs(topic, cut, text[cut:], at)
 
 
 def topic_words(wanted: str, known_keys: Container[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.schedules import HeldPost, SummaryKind
 from bot.domain.topics import TopicInfo
 
 
@@ -27,6 +28,13 @@ class DeliveryJob:
     in_channel: bool = False  # a channel's note carries no unsubscribe button
     # Broadcast deliveries:
     html: str = ""
+    # Summaries of held posts (digests, the end of quiet hours):
+    summary: SummaryKind | None = None
+    items: tuple[HeldPost, ...] = ()
+    # The chat's choices at the time of the claim: inside its quiet hours (send without a
+    # sound), and whether text messages show a link preview.
+    silent: bool = False
+    previews: bool = True
     # The chat's language for the bot's own words (buttons, labels); None: English.
     language: str | None = None
     # The forum topic it goes to (message_thread_id); 0: the chat itself.

@@ -41,9 +41,15 @@ class ChatState(StrEnum):
 
 
 class BroadcastState(StrEnum):
-    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled."""
+    """An admin's broadcast: draft -> sending -> done, or draft -> cancelled.
+
+    A broadcast with a start time goes draft -> scheduled on Send, then scheduled -> sending
+    when its time comes (once: a conditional update in the transaction that queues it), or
+    scheduled -> cancelled.
+    """
 
     DRAFT = "draft"  # previewed, nothing queued
+    SCHEDULED = "scheduled"  # confirmed, waiting for its time: nothing queued yet
     SENDING = "sending"  # confirmed: its deliveries are queued
     DONE = "done"  # every delivery settled and the progress report final
     CANCELLED = "cancelled"

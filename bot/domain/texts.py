@@ -11,6 +11,7 @@ from bot.domain.callbacks import shorten
 from bot.domain.i18n import N_, _, ngettext
 from bot.domain.notes import TEXT_LIMIT, telegram_length
 from bot.domain.replies import bounded_list, name_html
+from bot.domain.schedule_texts import SCHEDULE_COMMANDS
 from bot.domain.states import BroadcastState, ChatState, DeliveryState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo, topic_key
@@ -23,6 +24,7 @@ COMMANDS = {
     "filter": N_("Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD"),
     "latest": N_("The newest posts of this chat's topics: /latest [TOPIC]"),
     "topics": N_("Every category and tag, with post counts"),
+    **SCHEDULE_COMMANDS,
     "stop": N_("Stop all messages to this chat"),
     "language": N_("The language I speak in this chat: /language CODE, or pick"),
     "help": N_("What I can do"),
@@ -34,6 +36,7 @@ ADMIN_COMMANDS = {
         "Post notes to a channel: /channel add @name [TOPIC … | all], /channel remove @name"
     ),
     "channels": N_("The channels I post to, with buttons to remove them"),
+    "scheduled": N_("Broadcasts waiting for their time, with a button to cancel each"),
 }
 
 # /subscribe answers in up to three parts (added, already followed, unknown): each gets a third.

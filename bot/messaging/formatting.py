@@ -9,12 +9,13 @@ from telegram import Message, MessageEntity
 from bot.domain.notes import telegram_length
 
 
-def html_after(message: Message, cut: int) -> str:
-    """The HTML of `message.text[cut:]`, its formatting kept however the cut splits it."""
-    text = message.text or ""
+def html_after(message: Message, cut: int, *, caption: bool = False) -> str:
+    """The HTML of `message.text[cut:]` (or of its caption), its formatting kept however the
+    cut splits it."""
+    text = (message.caption if caption else message.text) or ""
     start = telegram_length(text[:cut])  # entity offsets count UTF-16 units
     entities = []
-    for entity in message.entities:
+    for entity in message.caption_entities if caption else message.entities:
         begin, end = max(entity.offset, start), entity.offset + entity.length
         if end > begin:  # entities wholly inside the cut part (the command, #topic) go
             shifted = {**entity.to_dict(), "offset": begin - start, "length": end - begin}

@@ -1,4 +1,5 @@
-"""The scheduled jobs: scanning the content folder, and the progress of running broadcasts."""
+"""The scheduled jobs: scanning the content folder, the progress of running broadcasts, and
+releasing held notes (bot.messaging.release_job)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from bot.domain.texts import progress_line
 from bot.logs import log_broadcast
 from bot.messaging import editor_jobs
 from bot.messaging.context import NewsApplication, NewsContext, Services
+from bot.messaging.editor_jobs import edit_preview
 from bot.messaging.live_job import check_live, live_check_job
+from bot.messaging.release_job import RELEASE_INTERVAL, release_job
 from bot.scanning.scan import ContentDirMissing, scan
 from bot.scanning.watch import watch_content
 from bot.settings import Settings
@@ -34,6 +37,7 @@ def schedule(application: NewsApplication, settings: Settings) -> None:
     queue.run_repeating(scan_job, interval=settings.scan_interval, first=0, name="scan")
     queue.run_repeating(progress_job, interval=PROGRESS_INTERVAL, first=PROGRESS_INTERVAL)
     queue.run_repeating(live_check_job, interval=settings.live_check_seconds, first=0)
+    queue.run_repeating(release_job, interval=RELEASE_INTERVAL, first=RELEASE_INTERVAL)
     editor_jobs.schedule(queue)
 
 
@@ -150,10 +154,6 @@ async def _report_progress(context: NewsContext) -> None:
             continue
         services.shown_progress[info.id] = footer
         try:
-            await context.bot.edit_message_text(
-                f"{info.html}\n\n{footer}",
-                chat_id=info.preview_chat_id,
-                message_id=info.preview_message_id,
-            )
+            await edit_preview(context.bot, info, f"{info.html}\n\n{footer}")
         except TelegramError as exc:
             logger.warning("could not update the report of broadcast %d: %s", info.id, exc)

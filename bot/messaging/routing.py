@@ -14,6 +14,7 @@ from bot.domain.callbacks import (
     BroadcastButton,
     ChannelButton,
     LanguageButton,
+    SettingsButton,
     TopicButton,
 )
 from bot.domain.i18n import _
@@ -22,7 +23,9 @@ from bot.messaging.chat_language import in_chat_language
 from bot.messaging.context import NewsContext
 from bot.messaging.replying import answer
 
-Pressed = TypeVar("Pressed", TopicButton, BroadcastButton, ChannelButton, LanguageButton)
+Pressed = TypeVar(
+    "Pressed", TopicButton, BroadcastButton, ChannelButton, LanguageButton, SettingsButton
+)
 CommandCallback = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 

@@ -10,6 +10,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 
+from telegram import LinkPreviewOptions
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -48,6 +49,7 @@ _RIGHTS = {"alert": AlertKind.CHANNEL_RIGHTS}
 SEND_MARGIN = 0.1
 # Seconds the recorder gathers outcomes before writing them (one transaction for all).
 RECORD_WAIT = 0.05
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def new_owner() -> str:
@@ -342,9 +344,11 @@ class Sender:
 
     async def _send(self, job: DeliveryJob) -> int:
         """Send the row's note; the new message's id."""
-        outgoing = compose(job)
+        outgoing = compose(job, site_url=self.settings.site_url)
         # Paid broadcasts go past the free ~30 messages a second, at a price per message.
         paid = self.settings.paid_broadcast or None
+        # Inside the chat's quiet hours (breaking news, a broadcast), without a sound.
+        silent = job.silent or None
         await self._slot(job)
         if outgoing.photo is not None:
             try:
@@ -355,6 +359,7 @@ class Sender:
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
                     message_thread_id=job.thread_id or None,
+                    disable_notification=silent,
                 )
             except BadRequest as exc:
                 text = exc.message.lower()
@@ -370,6 +375,8 @@ class Sender:
             reply_markup=outgoing.markup,
             allow_paid_broadcast=paid,
             message_thread_id=job.thread_id or None,
+            disable_notification=silent,
+            link_preview_options=None if outgoing.previews else NO_PREVIEW,
         )
 
     async def _slot(self, job: DeliveryJob) -> None:

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 import aiohttp
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import Defaults, ExtBot
@@ -126,19 +126,26 @@ class BulkBot(ExtBot[None]):
         photo: str | None = None,
         reply_markup: InlineKeyboardMarkup | None = None,
         allow_paid_broadcast: bool | None = None,
+        disable_notification: bool | None = None,
+        link_preview_options: LinkPreviewOptions | None = None,
         message_thread_id: int | None = None,
     ) -> int:
         """sendMessage, or sendPhoto with `html` as the caption (into a forum topic when
-        `message_thread_id` names one); the message id."""
+        `message_thread_id` names one); the message id.
+
+        None leaves a parameter out; link_preview_options only goes with a text message.
+        """
         data: dict[str, Any] = {
             "chat_id": chat_id,
             "message_thread_id": message_thread_id,
             "parse_mode": ParseMode.HTML,
             "reply_markup": reply_markup,
             "allow_paid_broadcast": allow_paid_broadcast,
+            "disable_notification": disable_notification,
         }
         if photo is None:
             endpoint, data["text"] = "sendMessage", html
+            data["link_preview_options"] = link_preview_options
         else:
             endpoint, data["photo"], data["caption"] = "sendPhoto", photo, html
         result = await self._post(endpoint, data)

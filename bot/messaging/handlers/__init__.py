@@ -2,11 +2,13 @@
 
 start (/start, /help, /stop), subscriptions (/subscribe, /unsubscribe, /subscriptions and
 the topic buttons), filters (/filter), latest (/latest), topics (/topics), broadcasts
-(/broadcast and its buttons), channels (/channel, /channels and their remove buttons), stats
-(/stats), language (/language and its buttons), membership (migrations, the bot removed),
-errors (unknown buttons, the error handler), contact (a group's welcome, hints for stray text
-in a private chat; after every command). Buttons are routed by the prefix of their callback
-data; every handler runs in its chat's language (chat_language).
+(/broadcast and its buttons), scheduled (/scheduled and its Cancel buttons), channels (/channel,
+/channels and their remove buttons), stats (/stats), language (/language and its buttons),
+membership (migrations, the bot removed), schedules (/timezone, /digest, /quiet, /previews),
+settings_menu (/settings and its buttons), errors (unknown buttons, the error handler), contact
+(a group's welcome, hints for stray text in a private chat; after every command). Buttons are
+routed by the prefix of their callback data; every handler runs in its chat's language
+(chat_language).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from bot.messaging.handlers import (
     language,
     latest,
     membership,
+    scheduled,
+    schedules,
+    settings_menu,
     start,
     stats,
     subscriptions,
@@ -34,10 +39,13 @@ FEATURES = (
     latest,
     topics,
     broadcasts,
+    scheduled,
     channels,
     stats,
     language,
     membership,
+    schedules,
+    settings_menu,
 )
 
 

@@ -6,7 +6,7 @@ chat itself, or a forum's General topic): a post goes at most once per chat and 
 (Revision id "0004b": the keyword filters' revision 0004 was merged before this part was ready.)
 
 Revision ID: 0004b
-Revises: 0009
+Revises: 0005
 Create Date: 2026-12-01 14:40:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004b"
-down_revision: str | None = "0009"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -146,6 +146,29 @@ class UpdateBuilders(ForumTopics):
         kind = "channel_post" if message["chat"]["type"] == "channel" else "message"
         return self._enqueue({kind: message}, enqueue)
 
+    def photo_message(
+        self,
+        caption: str,
+        *,
+        chat_id: int,
+        file_id: str = "AgACAgQAAxkBAAIBQ2bX7photo",
+        entities: list[JSON] | None = None,
+        enqueue: bool = True,
+    ) -> JSON:
+        """A photo with a caption from a user to the bot (its command's entity made), queued."""
+        message = self._incoming(chat_id, None, None, None, None)
+        message["photo"] = [
+            {"file_id": f"{file_id}{size}", "file_unique_id": f"u{size}", "width": size,
+             "height": size}
+            for size in (90, 800)
+        ]  # fmt: skip
+        message["caption"] = caption
+        if entities is None and (match := re.match(r"/[A-Za-z0-9_]{1,32}", caption)):
+            entities = [{"type": "bot_command", "offset": 0, "length": len(match.group())}]
+        if entities:
+            message["caption_entities"] = entities
+        return self._enqueue({"message": message}, enqueue)
+
     def press_button(
         self,
         message: SentMessage,
