@@ -109,7 +109,7 @@ async def queue_post(
         held_rows = (
             select(found.c.chat_id, literal(post_id), found.c.topics, period)
             .select_from(found.join(ChatSettings, settings))
-            .where(reader_settings.holding(now), found.c.thread_id == threads.first_of_chat(found))
+            .where(reader_settings.holding(now), threads.first_of_chat(found))
         )
         result = await session.execute(
             insert(HeldItem).from_select(["chat_id", "post_id", "topics", "period"], held_rows)

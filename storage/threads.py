@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ScalarSelect, Subquery, func, select, update
+from sqlalchemy import ColumnElement, Subquery, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.states import LIVE_DELIVERY_STATES, DeliveryState
@@ -22,12 +22,12 @@ async def kill_live(session: AsyncSession, chat_id: int, thread: int, reason: st
     )
 
 
-def first_of_chat(found: Subquery) -> ScalarSelect[int]:
-    """The lowest forum topic a recipient chat has among `found`'s rows: a chat that holds its
-    notes (a digest, quiet hours) holds each post once, whatever topics it follows it in."""
+def first_of_chat(found: Subquery) -> ColumnElement[bool]:
+    """True for each chat's lowest forum topic among `found`'s rows: a chat that holds its notes
+    (a digest, quiet hours) holds each post once, whatever topics it follows it in.
+
+    An uncorrelated IN: the lowest topics are worked out once, not once per row.
+    """
     other = found.alias()
-    return (
-        select(func.min(other.c.thread_id))
-        .where(other.c.chat_id == found.c.chat_id)
-        .scalar_subquery()
-    )
+    lowest = select(other.c.chat_id, func.min(other.c.thread_id)).group_by(other.c.chat_id)
+    return tuple_(found.c.chat_id, found.c.thread_id).in_(lowest)
