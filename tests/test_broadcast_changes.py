@@ -128,7 +128,9 @@ async def test_edit_takes_the_admins_next_message_and_edits_every_copy(
     assert text.startswith("📢 Roads open again")
     assert text.endswith("Edited: 3 copies edited, 0 could not be edited.")
     assert set(report_buttons(fake, preview)) == {"Edit", "Recall"}  # edit again, or recall
-    assert len(fake.sent) == sent + 3  # the prompt and two replies: no copy sent again
+    # The prompt, two replies, and the reader's hint for stray text: no copy sent again.
+    assert len(fake.sent) == sent + 4
+    assert "/help" in (fake.messages_to(READERS[0])[-1].text or "")  # the hint
     assert "broadcast edited" in await say(fake, "/audit", ADMIN)
 
     # The request was used up: the admin's next plain text edits nothing.
