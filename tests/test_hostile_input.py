@@ -109,3 +109,19 @@ async def test_a_group_member_who_is_not_its_admin_changes_nothing(
     assert (await store.chat_settings(GROUP), await store.filters(GROUP)) == before
     assert await store.channels() == []
     assert await store.chat_language(GROUP) in (None, "en")
+
+
+async def test_a_channel_following_120_long_topics_is_told_and_listed_within_limits(
+    newsbot: BotFactory, content: Path, store: Store, fake: FakeTelegram
+) -> None:
+    many = [f"topic-number-{i:03d}-of-a-very-long-list-of-topics" for i in range(120)]
+    tags = ", ".join(f'"{name}"' for name in many)
+    write_post(content, "2025-01-01-everything.md", "Everything", tags=f"[{tags}]")
+    await newsbot(ADMIN_IDS=str(ADMIN))
+    await first_scan_done(store)
+    fake.add_channel(-1001234567890, "newsroom", title="<b>The Newsroom</b> & co")
+    added = await say(fake, "/channel add @newsroom " + " ".join(many), ADMIN)
+    assert added.startswith("Added <b>@newsroom</b>: it gets the notes of topic-number-000")
+    assert added.endswith("… and 100 more.")
+    listed = await say(fake, "/channels", ADMIN)
+    assert "@newsroom" in listed
