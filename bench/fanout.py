@@ -135,6 +135,31 @@ async def add_filters(store: Store, chats: int, share: float, seed: int) -> dict
     return given
 
 
+async def add_digests(store: Store, chats: int, share: float, seed: int) -> set[int]:
+    """Put `share` of the chats on a daily digest (due tomorrow); returns them."""
+    rng = random.Random(seed)
+    chosen = {chat for chat in range(1, chats + 1) if rng.random() < share}
+    now = utcnow()
+    rows = [
+        {
+            "chat_id": chat,
+            "digest_mode": "daily",
+            "digest_minute": 8 * 60,
+            "digest_weekday": 0,
+            "previews": True,
+            "release_at": now + timedelta(days=1),
+            "updated_at": now,
+        }
+        for chat in sorted(chosen)
+    ]
+    async with store.engine.begin() as conn:
+        for start in range(0, len(rows), CHUNK):
+            await conn.execute(
+                insert(Base.metadata.tables["chat_settings"]), rows[start : start + CHUNK]
+            )
+    return chosen
+
+
 async def following(store: Store, post_keys: set[str]) -> set[int]:
     """The chats that follow one of the post's topics (to check the filtered fan-out)."""
     table = Base.metadata.tables["subscriptions"]
@@ -164,6 +189,7 @@ async def empty_outbox(store: Store) -> None:
     """Delete every delivery (setup): a bigger outbox slows the INSERT, so cases start even."""
     async with store.engine.begin() as conn:
         await conn.execute(delete(Base.metadata.tables["deliveries"]))
+        await conn.execute(delete(Base.metadata.tables["held_items"]))
     await analyze(store)
 
 
@@ -194,7 +220,12 @@ async def announce(
 
 
 async def run(
-    chats: int, per_chat: int, database_url: str | None, seed: int, filtered: float
+    chats: int,
+    per_chat: int,
+    database_url: str | None,
+    seed: int,
+    filtered: float,
+    digests: float,
 ) -> None:
     names, _ = zipf_topics(random.Random(seed))
     post_topics = names[:3]
@@ -221,25 +252,34 @@ async def run(
 
                 cases = [Case("no filters", "fanout")]
                 await announce(store, settings, content, post_topics, seed + 1, cases[0])
-                expected_filtered = None
+                expected_filtered, held_expected = None, 0
+                digest_chats: set[int] = set()
                 if filtered:
                     with Stopwatch() as setup:
                         given = await add_filters(store, chats, filtered, seed + 2)
+                        if digests:
+                            digest_chats = await add_digests(store, chats, digests, seed + 3)
                         await analyze(store)
                     print(
-                        f"setup: {len(given):,} chats ({filtered:.0%}) given keyword filters "
+                        f"setup: {len(given):,} chats ({filtered:.0%}) given keyword filters, "
+                        f"{len(digest_chats):,} ({digests:.0%}) put on daily digests, "
                         f"in {setup.seconds:.1f} s (not measured)"
                     )
-                    cases.append(Case(f"{filtered:.0%} filtered", "filtered"))
+                    name = f"{filtered:.0%} filtered" + (
+                        f", {digests:.0%} digests" if digests else ""
+                    )
+                    cases.append(Case(name, "filtered"))
                     path = await announce(store, settings, content, post_topics, seed + 1, cases[1])
                     post = read_post(content, path)
                     assert not isinstance(post, MalformedPost)
                     mentioned = post_words(post.title, post.excerpt, [t.name for t in post.topics])
-                    expected_filtered = sum(
-                        1
+                    reached = [
+                        chat
                         for chat in await following(store, post_keys)
                         if chat not in given or given[chat].allows(mentioned)
-                    )
+                    ]
+                    expected_filtered = len(reached)
+                    held_expected = sum(chat in digest_chats for chat in reached)
 
                 # What a sender then does first with that outbox: lease a batch of rows.
                 batch = concurrency_for(1000 * HEADROOM)
@@ -283,7 +323,8 @@ async def run(
     wanted = [expected] + ([expected_filtered] if expected_filtered is not None else [])
     got = [(case.recipients, case.traced_recipients) for case in cases]
     pending = [case.pending for case in cases]
-    ok = got == [(n, n) for n in wanted] and pending == wanted
+    queued = [expected] + ([expected_filtered - held_expected] if expected_filtered else [])
+    ok = got == [(n, n) for n in wanted] and pending == queued
     if len(cases) > 1:
         print(
             f"\nwith filters / without: {cases[1].seconds / cases[0].seconds:.2f}x the time, "
@@ -291,7 +332,8 @@ async def run(
         )
     print(
         f"\ncheck: recipients (timed, traced) {got}, expected {wanted}, "
-        f"rows pending in the outbox after each case {pending}: {'OK' if ok else 'MISMATCH'}\n"
+        f"rows pending in the outbox after each case {pending} (the rest held for digests), "
+        f"expected {queued}: {'OK' if ok else 'MISMATCH'}\n"
         f"scan() seconds: median of {REPEATS} announcements of the same post, each into an "
         "empty outbox;\n"
         "peak heap: tracemalloc peak during one more, identical announcement;\n"
@@ -319,6 +361,12 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--digests",
+        type=float,
+        default=0.0,
+        help="with --filtered: share of chats also put on daily digests (e.g. 0.2)",
+    )
+    parser.add_argument(
         "--filtered",
         type=float,
         default=0.0,
@@ -328,7 +376,9 @@ def main() -> None:
     chats = args.chats
     if args.subscriptions is not None:
         chats = math.ceil(args.subscriptions / args.per_chat)
-    asyncio.run(run(chats, args.per_chat, args.database_url, args.seed, args.filtered))
+    asyncio.run(
+        run(chats, args.per_chat, args.database_url, args.seed, args.filtered, args.digests)
+    )
 
 
 if __name__ == "__main__":

@@ -234,3 +234,8 @@ def public_names(now: datetime | None) -> Subquery:
         .group_by(PostTopic.topic)
         .subquery()
     )
+
+
+def public(now: datetime | None) -> tuple[ColumnElement[bool], ...]:
+    """The conditions on posts that the world may know of (see _public), for other queries."""
+    return _public(now)

@@ -90,9 +90,13 @@ async def move(session: AsyncSession, old_id: int, new_id: int, now: datetime) -
             )
         )
         await session.flush()
-    topics = select(Subscription.topic).where(Subscription.chat_id == old_id)
-    for topic in (await session.scalars(topics)).all():
-        await session.merge(Subscription(chat_id=new_id, topic=topic, created_at=now))
+    topics = select(Subscription.thread_id, Subscription.topic).where(
+        Subscription.chat_id == old_id
+    )
+    for thread_id, topic in (await session.execute(topics)).all():
+        await session.merge(
+            Subscription(chat_id=new_id, thread_id=thread_id, topic=topic, created_at=now)
+        )
     return True
 
 
@@ -101,32 +105,50 @@ async def remove(session: AsyncSession, chat_id: int) -> None:
     await session.execute(delete(Chat).where(Chat.id == chat_id))
 
 
-async def subscribe(session: AsyncSession, chat_id: int, topic: str, now: datetime) -> bool:
-    """Follow a topic (the chat must exist); False if it already did."""
-    exists = await session.get(Subscription, (chat_id, topic))
+async def subscribe(
+    session: AsyncSession, chat_id: int, topic: str, now: datetime, thread: int = 0
+) -> bool:
+    """Follow a topic in the chat (the chat must exist) or one forum topic of it; False if it
+    already did."""
+    exists = await session.get(Subscription, (chat_id, thread, topic))
     if exists is not None:
         return False
-    session.add(Subscription(chat_id=chat_id, topic=topic, created_at=now))
+    session.add(Subscription(chat_id=chat_id, thread_id=thread, topic=topic, created_at=now))
     return True
 
 
-async def unsubscribe(session: AsyncSession, chat_id: int, topic: str) -> bool:
-    """Stop following a topic; False if the chat did not follow it."""
+async def unsubscribe(session: AsyncSession, chat_id: int, topic: str, thread: int = 0) -> bool:
+    """Stop following a topic; False if the chat (or forum topic) did not follow it."""
     result = await session.execute(
-        delete(Subscription).where(Subscription.chat_id == chat_id, Subscription.topic == topic)
+        delete(Subscription).where(
+            Subscription.chat_id == chat_id,
+            Subscription.thread_id == thread,
+            Subscription.topic == topic,
+        )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def forget_thread(session: AsyncSession, chat_id: int, thread: int) -> int:
+    """Delete the subscriptions of one forum topic of the chat; returns how many it had."""
+    removed = await session.execute(
+        delete(Subscription).where(
+            Subscription.chat_id == chat_id, Subscription.thread_id == thread
+        )
+    )
+    return int(removed.rowcount)  # type: ignore[attr-defined]
+
+
 async def subscriptions(
-    session: AsyncSession, chat_id: int, now: datetime | None
+    session: AsyncSession, chat_id: int, now: datetime | None, thread: int = 0
 ) -> list[TopicInfo]:
-    """The topics a chat follows, by name (as public posts spell it, else its key)."""
+    """The topics a chat (or one forum topic of it) follows, by name (as public posts spell
+    it, else its key)."""
     names = public_names(now)
     rows = await session.execute(
         select(Subscription.topic, names.c.name)
         .outerjoin(names, names.c.topic == Subscription.topic)
-        .where(Subscription.chat_id == chat_id)
+        .where(Subscription.chat_id == chat_id, Subscription.thread_id == thread)
     )
     topics = [TopicInfo(key, name or key) for key, name in rows]
     return sorted(topics, key=lambda t: t.name.casefold())

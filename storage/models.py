@@ -88,7 +88,7 @@ class Chat(Base):
 
 
 class Subscription(Base):
-    """A chat follows a topic (a category or tag key)."""
+    """A chat (or one forum topic of it) follows a topic (a category or tag key, or "*")."""
 
     __tablename__ = "subscriptions"
 
@@ -97,6 +97,8 @@ class Subscription(Base):
         ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
         primary_key=True,
     )
+    # The forum topic (message_thread_id) its notes go to; 0: the chat itself (or General).
+    thread_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, server_default="0")
     topic: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -247,6 +249,8 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # The forum topic it goes to (message_thread_id); 0: the chat itself (or General).
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     post_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("posts.id", ondelete="CASCADE"))
     broadcast_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("broadcasts.id", ondelete="CASCADE")
@@ -277,7 +281,7 @@ class Delivery(Base):
     period: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        UniqueConstraint("post_id", "chat_id", name="uq_deliveries_post_chat"),
+        UniqueConstraint("post_id", "chat_id", "thread_id", name="uq_deliveries_post_chat"),
         # Only summaries have a period: the other rows cost this index nothing.
         Index(
             "uq_deliveries_chat_period",

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.breaking import Priority
 from bot.domain.channels import ALL_TOPICS
+from bot.domain.everything import matched
 from bot.domain.outbox import DeliveryJob, Outcome, Retry, Sent
 from bot.domain.states import LIVE_DELIVERY_STATES, ChatState, DeliveryState
 from bot.domain.topics import TopicInfo
-from storage import catalogue, channels, chats, filters, held, reader_settings
+from storage import catalogue, channels, chats, filters, held, reader_settings, threads
 from storage.engine import chunks
 from storage.models import (
     LIVE_ROWS,
@@ -46,8 +47,9 @@ def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
     """The active chats following any of the post's topics, their keyword filters permitting
     (storage.filters.allows; the post's words are recorded first), with the keys that matched.
 
-    Columns: chat_id, topics (a JSON list). The one place that says who gets a post:
-    queue_post splits it between chats that get the note now and chats that hold it.
+    Columns: chat_id, thread_id (the forum topic; 0: the chat itself), topics (a JSON list).
+    The one place that says who gets a post: queue_post splits it between chats that get the
+    note now and chats that hold it.
     """
     # One aggregate, spelled per engine: the matched keys as a JSON list.
     as_json_list = (
@@ -56,11 +58,12 @@ def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
     return (
         select(
             Subscription.chat_id,
+            Subscription.thread_id,
             as_json_list(Subscription.topic, type_=JSON).label("topics"),
         )
         .join(Chat, Chat.id == Subscription.chat_id)
         .where(
-            # The post's topics, and "*": the chats (channels) that follow every topic.
+            # The post's topics, and "*": chats following every post (/subscribe all, channels).
             Subscription.topic.in_(
                 select(PostTopic.topic)
                 .where(PostTopic.post_id == post_id)
@@ -69,7 +72,7 @@ def recipients(session: AsyncSession, post_id: int) -> Select[Any]:
             Chat.status == ChatState.ACTIVE,
             filters.allows(Subscription.chat_id, post_id),
         )
-        .group_by(Subscription.chat_id)
+        .group_by(Subscription.chat_id, Subscription.thread_id)
     )
 
 
@@ -89,12 +92,14 @@ async def queue_post(
     # Joined, not NOT IN (subquery): PostgreSQL would rescan the subquery for every
     # recipient once its ids outgrow work_mem.
     settings = ChatSettings.chat_id == found.c.chat_id
-    now_rows = select(literal(post_id).label("post_id"), found.c.chat_id, found.c.topics)
+    now_rows = select(
+        literal(post_id).label("post_id"), found.c.chat_id, found.c.thread_id, found.c.topics
+    )
     if not breaking:
         now_rows = now_rows.select_from(found.outerjoin(ChatSettings, settings)).where(
             reader_settings.not_holding(now)
         )
-    columns = ["post_id", "chat_id", "topics", *_QUEUED, "priority"]
+    columns = ["post_id", "chat_id", "thread_id", "topics", *_QUEUED, "priority"]
     now_rows = now_rows.add_columns(*_queued(now), literal(int(priority)).label("priority"))
     result = await session.execute(insert(Delivery).from_select(columns, now_rows))
     reached = int(result.rowcount)  # type: ignore[attr-defined]
@@ -104,7 +109,7 @@ async def queue_post(
         held_rows = (
             select(found.c.chat_id, literal(post_id), found.c.topics, period)
             .select_from(found.join(ChatSettings, settings))
-            .where(reader_settings.holding(now))
+            .where(reader_settings.holding(now), threads.first_of_chat(found))
         )
         result = await session.execute(
             insert(HeldItem).from_select(["chat_id", "post_id", "topics", "period"], held_rows)
@@ -201,6 +206,7 @@ async def claim(
                 Delivery.post_id,
                 Delivery.broadcast_id,
                 Delivery.topics,
+                Delivery.thread_id,
                 Delivery.summary,
                 Delivery.priority,
             )
@@ -222,7 +228,7 @@ async def notes(session: AsyncSession, rows: Sequence[Any], now: datetime) -> li
         job = DeliveryJob(row.id, row.chat_id, row.attempts, row.post_id, row.broadcast_id)
         if row.post_id is not None:
             title, excerpt, url, image_url, names, breaking = posts[row.post_id]
-            keys = sorted(k for k in row.topics if k)
+            keys = matched(row.topics, names)  # "*": every topic of the post, after "*"
             in_channel = row.chat_id in in_channels
             if in_channel and ALL_TOPICS in keys:
                 keys = sorted(names)  # a channel following everything shows every hashtag
@@ -238,6 +244,7 @@ async def notes(session: AsyncSession, rows: Sequence[Any], now: datetime) -> li
                 url,
                 image_url,
                 topics,
+                thread_id=row.thread_id,
                 breaking=breaking,
                 in_channel=in_channel,
             )

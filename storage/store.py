@@ -44,6 +44,7 @@ from storage import (
 from storage.change_store import ChangeStore
 from storage.editors import EditorsStore
 from storage.engine import create_engine
+from storage.readers import ReadersStore
 from storage.stats import stats
 
 
@@ -51,7 +52,7 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store(ChangeStore, EditorsStore):
+class Store(ChangeStore, EditorsStore, ReadersStore):
     """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
     (channels and scheduled broadcasts: storage.editors; changes to sent notes and the audit
     log: storage.change_store)."""
@@ -133,23 +134,27 @@ class Store(ChangeStore, EditorsStore):
             await chats.set_language(session, chat_id, chat_type, title, code, now)
 
     async def subscribe(
-        self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime
+        self, chat_id: int, chat_type: str, title: str, topic: str, now: datetime, thread: int = 0
     ) -> bool:
-        """Follow a topic (registering the chat); False if it already did."""
+        """Follow a topic (registering the chat), in a forum topic `thread` of it or in the chat
+        itself (0); False if it already did."""
         async with self._sessions.begin() as session:
             await chats.activate(session, chat_id, chat_type, title, now)
             await session.flush()
-            return await chats.subscribe(session, chat_id, topic, now)
+            return await chats.subscribe(session, chat_id, topic, now, thread)
 
-    async def unsubscribe(self, chat_id: int, topic: str) -> bool:
-        """Stop following a topic; False if the chat did not follow it."""
+    async def unsubscribe(self, chat_id: int, topic: str, thread: int = 0) -> bool:
+        """Stop following a topic; False if the chat (or its forum topic) did not follow it."""
         async with self._sessions.begin() as session:
-            return await chats.unsubscribe(session, chat_id, topic)
+            return await chats.unsubscribe(session, chat_id, topic, thread)
 
-    async def subscriptions(self, chat_id: int, now: datetime | None = None) -> list[TopicInfo]:
-        """The topics a chat follows, by name (as public posts spell it, else its key)."""
+    async def subscriptions(
+        self, chat_id: int, now: datetime | None = None, thread: int = 0
+    ) -> list[TopicInfo]:
+        """The topics a chat (or one forum topic of it) follows, by name (as public posts spell
+        it, else its key)."""
         async with self._sessions.begin() as session:
-            return await chats.subscriptions(session, chat_id, now)
+            return await chats.subscriptions(session, chat_id, now, thread)
 
     async def topics(self, now: datetime | None = None) -> list[TopicCount]:
         """Every category and tag of the public posts (published, present and due by now),

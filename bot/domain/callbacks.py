@@ -41,6 +41,8 @@ class Action(StrEnum):
     UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
     REMOVE_CHANNEL = "ch-rm"
     LANGUAGE = "lang"
+    RESUBSCRIBE = "resub"  # a note's undo, once its unsubscribe button was pressed
+    LEAVE = "leave"  # a topic in the /unsubscribe keyboard
 
     @property
     def pattern(self) -> str:
@@ -131,6 +133,14 @@ def subscribe_data(key: str) -> str:
 
 def unsubscribe_data(key: str) -> str:
     return _topic_ref(key, Action.UNSUBSCRIBE)
+
+
+def resubscribe_data(key: str) -> str:
+    return _topic_ref(key, Action.RESUBSCRIBE)
+
+
+def leave_data(key: str) -> str:
+    return _topic_ref(key, Action.LEAVE)
 
 
 def broadcast_data(action: Action, broadcast_id: int) -> str:

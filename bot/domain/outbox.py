@@ -37,6 +37,8 @@ class DeliveryJob:
     previews: bool = True
     # The chat's language for the bot's own words (buttons, labels); None: English.
     language: str | None = None
+    # The forum topic it goes to (message_thread_id); 0: the chat itself.
+    thread_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ COMMANDS = {
     "unsubscribe": N_("Stop following a topic"),
     "subscriptions": N_("The topics this chat follows"),
     "filter": N_("Keyword filters: /filter WORD, /filter -WORD, /filter remove WORD"),
+    "latest": N_("The newest posts of this chat's topics: /latest [TOPIC]"),
     "topics": N_("Every category and tag, with post counts"),
     **SCHEDULE_COMMANDS,
     "stop": N_("Stop all messages to this chat"),
@@ -257,6 +258,11 @@ def unsubscribed_answer(name: str) -> str:
 
 def unsubscribe_button(name: str) -> str:
     return _("Unsubscribe from {topic}").format(topic=shorten(name, 40))
+
+
+def undo_button(name: str) -> str:
+    """A note's button once its topic was left: follow it again."""
+    return _("Undo: follow {topic} again").format(topic=shorten(name, 40))
 
 
 def broadcast_problem(text: str) -> str | None:

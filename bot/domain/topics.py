@@ -20,12 +20,17 @@ class Topic:
 
 
 def topic_key(name: str) -> str:
-    """The normalised form of a topic name that subscriptions store."""
+    """The normalised form of a topic name that subscriptions store.
+
+    Never "*", the reserved key of "all posts" (bot.domain.everything): a topic named "*"
+    gets the empty key, which no post records.
+    """
     key = name.strip().lstrip("#").casefold()
     # casefold() may leave decomposed characters; NFC makes "é" typed either way one key.
     key = unicodedata.normalize("NFC", key)
     # Keys are stored in 200-character columns: a longer one would fail the whole scan.
-    return _KEY_SEPARATORS.sub("-", key).strip("-")[:TOPIC_KEY_LIMIT].rstrip("-")
+    key = _KEY_SEPARATORS.sub("-", key).strip("-")[:TOPIC_KEY_LIMIT].rstrip("-")
+    return "" if key == "*" else key
 
 
 @dataclass(frozen=True)

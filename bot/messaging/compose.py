@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.breaking import breaking_label
 from bot.domain.callbacks import unsubscribe_data
+from bot.domain.everything import note_topics
 from bot.domain.i18n import use_language
 from bot.domain.notes import render_post
 from bot.domain.outbox import DeliveryJob
@@ -56,12 +57,13 @@ def compose(job: DeliveryJob, *, site_url: str = "") -> Outgoing:
 def _note(
     post: HeldPost, previews: bool, *, breaking: bool = False, in_channel: bool = False
 ) -> Outgoing:
-    """A post's note, with a button per matched topic (none in a channel)."""
+    """A post's note, with a button per matched topic (none in a channel; one for "*")."""
+    hashtags, unsubscribable = note_topics(post.topics)
     note = render_post(
         title=post.title,
         excerpt=post.excerpt,
         url=post.url,
-        topics=[t.name for t in post.topics],
+        topics=hashtags,
         photo=web_photo(post.image_url),
         label=breaking_label() if breaking else "",
     )
@@ -74,7 +76,7 @@ def _note(
                     unsubscribe_button(t.name), callback_data=unsubscribe_data(t.key)
                 )
             ]
-            for t in post.topics[:NOTE_BUTTONS]
+            for t in unsubscribable[:NOTE_BUTTONS]
         ]
     )
     return Outgoing(note.html, note.photo, markup, previews)

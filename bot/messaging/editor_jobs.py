@@ -12,6 +12,7 @@ from telegram.ext import JobQueue
 from bot.domain.audit import AuditAction
 from bot.domain.broadcasts import BroadcastInfo
 from bot.domain.channel_texts import channel_lost
+from bot.domain.i18n import use_language
 from bot.messaging.audit import audit
 from bot.messaging.context import NewsContext
 from storage.locks import is_outage
@@ -88,6 +89,8 @@ async def lost_channels_job(context: NewsContext) -> None:
         logger.warning("lost the right to post in channel %s: marked inactive", channel.name)
         for admin_id in sorted(services.settings.admin_ids):
             try:
-                await context.bot.send_message(admin_id, channel_lost(channel))
+                with use_language(await services.store.chat_language(admin_id)):
+                    text = channel_lost(channel)
+                await context.bot.send_message(admin_id, text)
             except TelegramError as exc:
                 logger.warning("could not tell admin %d about %s: %s", admin_id, channel.name, exc)

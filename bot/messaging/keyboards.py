@@ -27,8 +27,23 @@ def topics_to_follow(shown: Sequence[TopicCount]) -> InlineKeyboardMarkup:
 def topics_to_stop(shown: Sequence[TopicInfo]) -> InlineKeyboardMarkup:
     """One followed topic a row."""
     return InlineKeyboardMarkup(
-        [[button(shorten(t.name, 40), callbacks.unsubscribe_data(t.key))] for t in shown]
+        [[button(shorten(t.name, 40), callbacks.leave_data(t.key))] for t in shown]
     )
+
+
+def replaced(
+    markup: InlineKeyboardMarkup | None, data: str, new: InlineKeyboardButton | None
+) -> InlineKeyboardMarkup:
+    """`markup` with the button whose callback data is `data` replaced by `new` (None: dropped,
+    and its row with it when it was alone)."""
+    rows = []
+    for row in markup.inline_keyboard if markup is not None else ():
+        kept = [b for b in row if b.callback_data != data]
+        if len(kept) < len(row) and new is not None:
+            kept = [new if b.callback_data == data else b for b in row]
+        if kept:
+            rows.append(kept)
+    return InlineKeyboardMarkup(rows)
 
 
 def send_or_cancel(broadcast_id: int, audience: int) -> InlineKeyboardMarkup:

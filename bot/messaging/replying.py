@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.domain import callbacks
@@ -39,3 +39,14 @@ async def refuse(update: Update, text: str) -> None:
         await answer(update.callback_query, text, alert=True)
     else:
         await reply(update, text)
+
+
+async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
+    """Replace a message's inline keyboard (editMessageReplyMarkup).
+
+    Through PTB's own `_post`, as transport.BulkBot does: PTB's edit_message_reply_markup adds
+    the Defaults' parse_mode, a parameter the method does not have, and do_api_request warns
+    about a method the Bot class has.
+    """
+    data = {"chat_id": message.chat.id, "message_id": message.message_id, "reply_markup": markup}
+    await message.get_bot()._post("editMessageReplyMarkup", data)

@@ -26,6 +26,7 @@ from bot.domain.clock import SYSTEM_CLOCK, Clock
 from bot.domain.outages import OutageLog
 from bot.domain.outbox import DeliveryJob, Failed, Outcome, Retry, Sent
 from bot.domain.pacing import RateLimiter
+from bot.domain.refusals import chat_gone, topic_gone
 from bot.domain.waiting import sleep_unless
 from bot.messaging.changes import ChangeApplier
 from bot.messaging.compose import compose
@@ -308,8 +309,12 @@ class Sender:
 
     async def _bad_request(self, job: DeliveryJob, exc: BadRequest) -> Outcome | None:
         text = exc.message.lower()
-        if _chat_gone(text):
+        if chat_gone(text):
             await self.store.block_chat(job.chat_id, exc.message, self.clock.now())
+            return None
+        if job.thread_id and topic_gone(text):
+            logger.info("forum topic %d of chat %d is gone (%s)", job.thread_id, job.chat_id, text)
+            await self.store.forget_thread(job.chat_id, job.thread_id, exc.message)
             return None
         if "can't parse entities" in text:
             # Our HTML is wrong: a bug. Sending it again would fail the same way.
@@ -357,12 +362,13 @@ class Sender:
                     photo=outgoing.photo,
                     reply_markup=outgoing.markup,
                     allow_paid_broadcast=paid,
+                    message_thread_id=job.thread_id or None,
                     disable_notification=silent,
                 )
                 return Sent(job.id, message_id, outgoing.photo)
             except BadRequest as exc:
                 text = exc.message.lower()
-                if "can't parse entities" in text or _chat_gone(text):
+                if "can't parse entities" in text or chat_gone(text) or topic_gone(text):
                     raise  # about the note or the chat, not the photo
                 logger.info(
                     "Telegram refused photo %s (%s): sending text", outgoing.photo, exc.message
@@ -373,6 +379,7 @@ class Sender:
             outgoing.html,
             reply_markup=outgoing.markup,
             allow_paid_broadcast=paid,
+            message_thread_id=job.thread_id or None,
             disable_notification=silent,
             link_preview_options=None if outgoing.previews else NO_PREVIEW,
         ))
@@ -397,11 +404,3 @@ class _Stopped(Exception):
 
 class _LeaseLost(Exception):
     """The row's lease ran out (or passed to another sender) before its send."""
-
-
-def _chat_gone(error: str) -> bool:
-    """Whether a lower-cased BadRequest message says the chat is out of the bot's reach."""
-    # A channel where the bot lost the right to post answers 400 "need administrator rights".
-    return any(
-        gone in error for gone in ("chat not found", "peer_id_invalid", "need administrator")
-    )

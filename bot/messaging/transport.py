@@ -128,13 +128,16 @@ class BulkBot(ExtBot[None]):
         allow_paid_broadcast: bool | None = None,
         disable_notification: bool | None = None,
         link_preview_options: LinkPreviewOptions | None = None,
+        message_thread_id: int | None = None,
     ) -> int:
-        """sendMessage, or sendPhoto with `html` as the caption; the message id.
+        """sendMessage, or sendPhoto with `html` as the caption (into a forum topic when
+        `message_thread_id` names one); the message id.
 
         None leaves a parameter out; link_preview_options only goes with a text message.
         """
         data: dict[str, Any] = {
             "chat_id": chat_id,
+            "message_thread_id": message_thread_id,
             "parse_mode": ParseMode.HTML,
             "reply_markup": reply_markup,
             "allow_paid_broadcast": allow_paid_broadcast,

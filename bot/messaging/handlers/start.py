@@ -19,7 +19,7 @@ async def start(update: Update, context: NewsContext) -> None:
     assert chat is not None
     await context.store.register_chat(chat.id, chat.type, chat_title(chat), context.now())
     if context.args:  # a deep link from the site: t.me/<bot>?start=<topic>
-        await follow(update, context, " ".join(context.args))
+        await follow(update, context, " ".join(context.args), greet=True)
     else:
         await reply(update, _(texts.WELCOME))
 

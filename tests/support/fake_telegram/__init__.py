@@ -8,9 +8,9 @@ $NEWSBOT_BOT_API_SPEC names (``none``: no spec, parameters decoded by FALLBACK_T
 
 Modules: ``server`` (the aiohttp app and FakeTelegram), ``methods`` (the Bot API methods and the
 misbehaviour knobs), ``state`` (what the fake knows and recorded), ``updates`` (incoming updates
-a test makes users send), ``rules`` (Telegram's limits and keyboard rules), ``html`` (Telegram's
-HTML parse mode), ``spec`` (the Bot API spec checks and the typing without it), ``records``
-(sent messages, calls, errors).
+a test makes users send), ``forums`` (forum supergroups, their topics, deleted topics),
+``rules`` (Telegram's limits and keyboard rules), ``html`` (Telegram's HTML parse mode), ``spec``
+(the Bot API spec checks and the typing without it), ``records`` (sent messages, calls, errors).
 """
 
 from tests.support.fake_telegram.html import parse_html, utf16_len

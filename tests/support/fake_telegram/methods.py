@@ -9,6 +9,7 @@ import re
 
 from tests.support.fake_telegram.changes import MessageChanges
 from tests.support.fake_telegram.channels import check_channel_post, member_rights
+from tests.support.fake_telegram.forums import ForumTopics
 from tests.support.fake_telegram.html import utf16_len
 from tests.support.fake_telegram.records import (
     JSON,
@@ -58,7 +59,7 @@ GIFT_TYPES = (
 )  # the fields of ChatFullInfo.accepted_gift_types
 
 
-class BotApiMethods(MessageChanges, WebhookPush):
+class BotApiMethods(MessageChanges, WebhookPush, ForumTopics):
     """Telegram's side of each call: checks the chat, applies the knobs, performs the method."""
 
     def method_handlers(self) -> dict[str, Handler]:
@@ -235,8 +236,9 @@ class BotApiMethods(MessageChanges, WebhookPush):
         return self._accept_send(ex, message, text=ex.params.get("caption"), photo=photo_ref)
 
     def _new_message(self, ex: Exchange) -> JSON:
-        """A Message from the bot in ex's chat with the next message_id."""
+        """A Message from the bot in ex's chat (and topic) with the next message_id."""
         assert ex.chat_id is not None
+        thread_id = self.check_thread(ex.chat_id, ex.params)
         chat = self.chat(ex.chat_id)
         message_id = self._last_message_id.get(ex.chat_id, 0) + 1
         self._last_message_id[ex.chat_id] = message_id
@@ -248,6 +250,8 @@ class BotApiMethods(MessageChanges, WebhookPush):
         markup = ex.params.get("reply_markup")
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
         return message
 
     def _accept_send(

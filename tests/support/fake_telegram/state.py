@@ -58,6 +58,8 @@ class BotApiState:
         # The language_code of each user's Telegram app ("en" unless set here).
         self.user_languages: dict[int, str] = {}
         self.chats: dict[int, JSON] = {}
+        self.forum_topics: dict[int, dict[int, str]] = {}  # forum -> thread id -> topic name
+        self.deleted_topics: set[tuple[int, int]] = set()
         self.bot_user: JSON = {
             "id": int("".join(c for c in token.split(":")[0] if c.isdigit()) or 1),
             "is_bot": True,

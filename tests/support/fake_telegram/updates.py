@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 import time
 
+from tests.support.fake_telegram.forums import ForumTopics
 from tests.support.fake_telegram.html import utf16_len
 from tests.support.fake_telegram.records import JSON, SentMessage
-from tests.support.fake_telegram.state import BotApiState
 
 GROUP_USER_ID = 424242  # who speaks in a group when a test names no user
 ANONYMOUS_ADMIN = {
@@ -87,7 +87,7 @@ def chat_member(status: str, user: JSON) -> JSON:
     return member
 
 
-class UpdateBuilders(BotApiState):
+class UpdateBuilders(ForumTopics):
     """The updates a test makes users send: what Telegram would deliver to the bot."""
 
     def human(self, user_id: int) -> JSON:
@@ -103,9 +103,11 @@ class UpdateBuilders(BotApiState):
         chat_type: str | None = None,
         title: str | None = None,
         sender_chat: JSON | None = None,
+        thread_id: int | None = None,
         enqueue: bool = True,
     ) -> JSON:
-        """A message starting with /cmd or /cmd@bot (with its bot_command entity), queued."""
+        """A message starting with /cmd or /cmd@bot (with its bot_command entity), queued;
+        `thread_id`: sent inside that topic of a forum."""
         match = re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,})?", text)
         if match is None:
             raise ValueError(f"not a command: {text!r}")
@@ -118,6 +120,7 @@ class UpdateBuilders(BotApiState):
             title=title,
             sender_chat=sender_chat,
             entities=[entity],
+            thread_id=thread_id,
             enqueue=enqueue,
         )
 
@@ -131,10 +134,12 @@ class UpdateBuilders(BotApiState):
         title: str | None = None,
         sender_chat: JSON | None = None,
         entities: list[JSON] | None = None,
+        thread_id: int | None = None,
         enqueue: bool = True,
     ) -> JSON:
         """A text message from a user (or channel/anonymous admin) to the bot, queued."""
         message = self._incoming(chat_id, user_id, chat_type, title, sender_chat)
+        self.in_topic(message, thread_id)
         message["text"] = text
         if entities:
             message["entities"] = entities
