@@ -7,6 +7,7 @@ ERROR logged, so a reply that does not fit, or a handler that crashes, fails the
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,66 @@ async def test_a_channel_following_120_long_topics_is_told_and_listed_within_lim
     assert added.endswith("… and 100 more.")
     listed = await say(fake, "/channels", ADMIN)
     assert "@newsroom" in listed
+
+
+FORGED = [
+    "lang:zzzzzzzz",
+    "lang:xx",
+    "lang:",
+    "cfg:",
+    "cfg:dg:weekly xyz 99:99",
+    "cfg:dg:daily 23:59",
+    "cfg:qt:24:00-25:00",
+    "cfg:pv:maybe",
+    "cfg:zz:" + "ü" * 20,
+    "ch-rm:1",
+    "ch-rm:9223372036854775807",
+    "bc-edit:1",
+    "bc-recall:9223372036854775807",
+    "bc-unsched:1",
+    "bc-test:1",
+    "bc-send:1",
+    "sub:#" + "0" * 24,
+    "unsub:<b>",
+    "nothing-of-ours",
+]
+
+
+@pytest.mark.parametrize("user", [ADMIN, ALICE])
+async def test_forged_buttons_get_a_short_answer(
+    running: None, fake: FakeTelegram, store: Store, user: int
+) -> None:
+    await say(fake, "/settings", user)
+    menu = fake.messages_to(user)[-1]
+    for data in FORGED:
+        before = len(fake.callback_answers)
+        fake.press_button(menu, data, user_id=user, forged=True)
+        await fake.wait_for(lambda: len(fake.callback_answers) > before, 5)  # noqa: B023
+    assert await store.chat_language(user) in (None, "en")
+    await fake.wait_idle()
+    await asyncio.sleep(0.5)
+    # A forged "show again" on an unchanged message: Telegram says so, and the bot takes it.
+    fake.rejected[:] = [c for c in fake.rejected if "not modified" not in (c.description or "")]
+
+
+async def test_a_channel_removed_by_a_double_tap_is_answered_in_plain_text(
+    running: None, fake: FakeTelegram, store: Store
+) -> None:
+    fake.add_channel(-1001234567890, title="R&D <news>")
+    assert "Added" in await say(fake, "/channel add -1001234567890 all", ADMIN)
+    await say(fake, "/channels", ADMIN)
+    listing = fake.messages_to(ADMIN)[-1]
+    [remove] = buttons(listing)
+    answers = []
+    for _ in range(2):  # a double tap: the second finds the channel gone
+        before = len(fake.callback_answers)
+        fake.press_button(listing, remove["callback_data"], user_id=ADMIN)
+        await fake.wait_for(lambda: len(fake.callback_answers) > before, 5)  # noqa: B023
+        answers.append(fake.callback_answers[before]["text"])
+    assert answers[0] == "Removed R&D <news>"  # a callback answer is not HTML
+    assert "Sorry" not in answers[1]
+    assert await store.channels() == []
+    await fake.wait_idle()
+    await asyncio.sleep(0.5)
+    # The second press's list is the one shown: Telegram says "not modified", the bot takes it.
+    fake.rejected[:] = [c for c in fake.rejected if "not modified" not in (c.description or "")]
