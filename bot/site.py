@@ -59,6 +59,10 @@ def load_site(content_dir: Path) -> SiteConfig | None:
 def _config_in(folder: Path) -> Path | None:
     for name in CONFIG_NAMES:
         candidate = folder / name
+        # A link may not lead out of the site (a clone of CONTENT_GIT is anyone's commit):
+        # the bot would read a local file, put its url in notes and its text in errors.
+        if candidate.is_symlink() and not candidate.resolve().is_relative_to(folder):
+            raise SiteConfigError(f"{candidate} is a link out of the site: not read")
         # Only a regular file: a FIFO named _config.yml must not block start-up.
         if candidate.is_file():
             return candidate

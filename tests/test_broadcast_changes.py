@@ -119,8 +119,10 @@ async def test_edit_takes_the_admins_next_message_and_edits_every_copy(
     assert reply == "Editing 3 copies"
     for copy in copies(fake):
         await fake.wait_for(
-            lambda copy=copy: (fake.message(copy.chat_id, copy.message_id) or {}).get("text")
-            == "📢 Roads open again",
+            lambda copy=copy: (
+                (fake.message(copy.chat_id, copy.message_id) or {}).get("text")
+                == "📢 Roads open again"
+            ),
             15,
         )
     await fake.wait_for(lambda: "Edited:" in str(report(fake, preview)["text"]), 15)
@@ -170,3 +172,23 @@ async def test_the_same_text_again_counts_as_edited(
         "are exactly the same as a current content and reply markup of the message"
     }
     fake.rejected.clear()
+
+
+async def test_a_photo_broadcasts_new_text_must_fit_in_a_caption(
+    readers: None, fake: FakeTelegram
+) -> None:
+    before = len(fake.messages_to(ADMIN))
+    fake.photo_message("/broadcast Roads closed", chat_id=ADMIN, file_id="AgACAgQAAxkBAAIBQ2bX7ph")
+    await fake.wait_for(lambda: len(fake.messages_to(ADMIN)) > before, 10)
+    preview = fake.messages_to(ADMIN)[-1]
+    fake.press_button(preview, buttons(preview)[0]["callback_data"], user_id=ADMIN)
+    await fake.wait_for(lambda: "Recall" in report_buttons(fake, preview), 15)
+    sent = len(fake.sent)
+    await press(fake, preview, "Edit")
+    await fake.wait_for(lambda: len(fake.sent) > sent, 10)
+    edits = len(fake.edits)
+    # 2,000 characters fit a text message but not a photo's caption (1,024).
+    assert "caption" in await tell(fake, "Roads " + "x" * 2000)
+    await fake.wait_idle()
+    assert len(fake.edits) == edits  # no copy was asked to take it
+    assert await tell(fake, "Roads open again") == "Editing 3 copies"  # another try is allowed

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from bot.domain.posts import MalformedPost
+from bot.domain.site_config import SiteConfigError
 from bot.scanning.files import read_post
 from bot.scanning.scan import scan
+from bot.site import load_site
 from storage.store import Store
 from tests.support.bots import BotFactory
 from tests.support.conversation import titles
@@ -243,3 +245,22 @@ async def test_sigterm_stops_run_within_10_s_during_a_long_scan(
             await process.child.wait()
     assert code == 0, process.output()[-3000:]
     assert "Traceback" not in process.output()
+
+
+def test_a_config_linked_out_of_the_site_is_not_read(tmp_path: Path) -> None:
+    """A commit can hold `_config.yml -> /some/local/file`: the bot must not read that file."""
+    outside = tmp_path / "private.yml"
+    outside.write_text("url: https://private.example\npermalink: /:secret\n", encoding="utf-8")
+    site = tmp_path / "site"
+    (site / "_posts").mkdir(parents=True)
+    (site / "_config.yml").symlink_to(outside)
+    with pytest.raises(SiteConfigError, match="link out of the site") as refused:
+        load_site(site / "_posts")
+    assert "private.example" not in str(refused.value)
+    # A link within the site is the site's own business.
+    (site / "_config.yml").unlink()
+    (site / "config").mkdir()
+    (site / "config" / "prod.yml").write_text("url: https://news.example\n", encoding="utf-8")
+    (site / "_config.yml").symlink_to("config/prod.yml")
+    config = load_site(site / "_posts")
+    assert config is not None and config.url == "https://news.example"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.alerts import AlertKind, AlertThrottle, alert_text
+from bot.domain.replies import visible_length
 from storage.store import Store
 from tests.support.bots import BotFactory
 from tests.support.clock import ShiftedClock
@@ -101,3 +102,6 @@ def test_the_alert_fits_telegram_and_escapes_the_log_line() -> None:
     assert len(text) <= TEXT_LIMIT
     assert "&lt;b&gt;" in text and text.count("<b>") == 1
     assert alert_text("something_else", "m").startswith("⚠️ <b>something_else</b>")
+    # Telegram counts UTF-16 units: 3,000 emoji are 6,000 of them.
+    emoji = alert_text(AlertKind.MALFORMED_POST, "🗞️" * 3000 + "&" * 3000)
+    assert visible_length(emoji) <= TEXT_LIMIT

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.web.hooks import authorized
@@ -79,8 +80,9 @@ async def test_no_or_wrong_credentials_get_401_and_nothing_is_scanned(
     async with client(port) as http:
         statuses = [
             (await http.post("/hooks/publish")).status_code,
-            (await http.post("/hooks/publish", headers={"Authorization": "Bearer nope"}))
-            .status_code,
+            (
+                await http.post("/hooks/publish", headers={"Authorization": "Bearer nope"})
+            ).status_code,
             (await http.post("/hooks/publish", headers={"Authorization": SECRET})).status_code,
             (await http.get("/hooks/publish")).status_code,
         ]
@@ -109,3 +111,22 @@ def test_authorization_rules() -> None:
     assert not authorized(SECRET, "", github_signature(body)[7:], body)  # without sha256=
     assert not authorized(None, f"Bearer {SECRET}", github_signature(body), body)
     assert not authorized("", "Bearer ", "", body)
+
+
+async def test_a_huge_body_is_refused_with_413_announced_or_streamed(
+    newsbot: BotFactory, fake: FakeTelegram, store: Store, content: Path
+) -> None:
+    port = await started(newsbot, fake, store, content, HOOK_SECRET=SECRET)
+    write_post(content, "2026-01-02-flooded.md", "Flooded")
+    bearer = {"Authorization": f"Bearer {SECRET}"}
+
+    async def streamed() -> AsyncIterator[bytes]:  # chunked: no Content-Length to trust
+        for _ in range(40):
+            yield b"x" * 65536
+
+    async with client(port) as http:
+        announced = await http.post("/hooks/publish", content=b"x" * (2 << 20), headers=bearer)
+        chunked = await http.post("/hooks/publish", content=streamed(), headers=bearer)
+    assert (announced.status_code, chunked.status_code) == (413, 413)
+    await asyncio.sleep(1.0)
+    assert titles(fake, ALICE) == []

@@ -94,6 +94,31 @@ async def test_an_update_without_the_secret_is_refused_and_not_processed(
     await fake.wait_for(lambda: fake.messages_to(BOB), 10)
 
 
+async def test_updates_of_the_wrong_shape_get_400_not_a_crash(
+    webhook_bot: WebhookBots, fake: FakeTelegram
+) -> None:
+    port = free_port()
+    await webhook_bot(port, WEBHOOK_SECRET="our_secret-1")
+    await fake.wait_for(lambda: fake.webhook_url, 10, what="setWebhook")
+    chat = {"id": BOB, "type": "private"}
+    odd = [
+        {"update_id": 1, "message": "text"},
+        {"update_id": 2, "message": {"message_id": 1, "date": 10**30, "chat": chat}},
+        {"update_id": 3, "callback_query": [1]},
+        {"update_id": 4, "message": {"message_id": 1, "date": 1, "chat": chat, "entities": "x"}},
+        [1, 2],
+        {"update_id": "5"},
+    ]
+    async with client(port) as http:
+        for update in odd:
+            answer = await http.post(
+                "/telegram", json=update, headers={SECRET_HEADER: "our_secret-1"}
+            )
+            assert answer.status_code == 400, update
+    await asyncio.sleep(0.5)
+    assert fake.messages_to(BOB) == []
+
+
 async def test_every_run_process_takes_updates_and_only_one_scans(
     webhook_bot: WebhookBots, fake: FakeTelegram, store: Store, content: Path
 ) -> None:

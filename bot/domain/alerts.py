@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.domain.callbacks import shorten
 from bot.domain.i18n import N_, _
 
 # At most one message per kind in this time: a post failing for every chat is one message.
 ALERT_INTERVAL = timedelta(minutes=10)
-# The log message quoted in an alert, at most (Telegram's limit is 4096 characters).
+# The log message quoted in an alert, at most, as Telegram counts (UTF-16; its limit is 4096).
 QUOTE_LIMIT = 3000
 
 
@@ -53,7 +54,7 @@ _TITLES = {
 def alert_text(kind: str, message: str) -> str:
     """The HTML message ERROR_CHAT gets: what kind of trouble, and the log line, escaped."""
     title = _(_TITLES[AlertKind(kind)]) if kind in set(AlertKind) else kind
-    quoted = message if len(message) <= QUOTE_LIMIT else message[: QUOTE_LIMIT - 1] + "…"
+    quoted = shorten(message, QUOTE_LIMIT)  # an emoji counts twice
     more = _("More of the same in the next 10 minutes goes to the log only.")
     title, quoted, more = html.escape(title), html.escape(quoted), html.escape(more)
     return f"⚠️ <b>{title}</b>\n<pre>{quoted}</pre>\n<i>{more}</i>"

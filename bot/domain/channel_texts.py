@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.domain.callbacks import shorten
 from bot.domain.channels import ALL_TOPICS, ChannelInfo, MissingRight
 from bot.domain.i18n import N_, _
-from bot.domain.replies import bounded_list, name_html
+from bot.domain.replies import bounded_list, more_line, name_html
 from bot.domain.states import ChatState
 
 CHANNEL_ADMINS_ONLY = N_("Sorry, only the site's admins can manage channels.")
@@ -43,11 +43,18 @@ def cannot_post(name: str, missing: MissingRight) -> str:
     ).format(name=shown)
 
 
+# Topics a reply names for one channel; the rest are counted.
+TOPICS_SHOWN = 20
+
+
 def topics_line(channel: ChannelInfo, names: dict[str, str]) -> str:
     if ALL_TOPICS in channel.topics:
         return _("every post")
     shown = [names.get(key, key) for key in channel.topics]
-    return ", ".join(shorten(name, 40) for name in shown) or _("nothing")
+    line = ", ".join(shorten(name, 40) for name in shown[:TOPICS_SHOWN]) or _("nothing")
+    if len(shown) > TOPICS_SHOWN:  # a channel may follow every one of hundreds of topics
+        line += " " + more_line(len(shown) - TOPICS_SHOWN)
+    return line
 
 
 def channel_added(channel: ChannelInfo, names: dict[str, str]) -> str:

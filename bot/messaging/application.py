@@ -47,6 +47,7 @@ async def queue_update(application: NewsApplication, data: object) -> None:
         raise ValueError("not an update")
     try:
         update = Update.de_json(data, application.bot)
-    except (KeyError, TypeError) as exc:
+    # PTB assumes Telegram's shapes: a str where it wants an object, a date out of range...
+    except (KeyError, TypeError, AttributeError, OverflowError, OSError) as exc:
         raise ValueError(f"not an update: {exc}") from None
     await application.update_queue.put(update)

@@ -11,11 +11,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.messaging.context import Services
+from bot.web.bodies import BodyTooLarge, bounded_body
 
 logger = logging.getLogger(__name__)
 
 BEARER = "bearer "
 GITHUB_SIGNATURE = "X-Hub-Signature-256"
+# A push event from GitHub is a few tens of kB; nothing larger is read.
+MAX_BODY = 1 << 20
 
 
 def authorized(secret: str | None, authorization: str, signature: str, body: bytes) -> bool:
@@ -35,7 +38,11 @@ class PublishHook:
     services: Services
 
     async def publish(self, request: Request) -> Response:
-        body = await request.body()
+        try:
+            body = await bounded_body(request, MAX_BODY)
+        except BodyTooLarge:
+            logger.warning("refused a publish hook with a body over %d bytes (413)", MAX_BODY)
+            return Response(status_code=413)
         headers = request.headers
         secret = self.services.settings.hook_secret
         if not authorized(

@@ -15,7 +15,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.domain import texts
+from bot.domain import broadcast_texts, texts
 from bot.domain.callbacks import Action, BroadcastButton
 from bot.domain.change_texts import (
     EDIT_WINDOW_MINUTES,
@@ -80,7 +80,11 @@ async def new_text(update: Update, context: NewsContext) -> None:
     if info is None:
         return  # no edit waiting: the other handlers take the message
     html_text, now = render_broadcast(html_after(message, 0)), context.now()
-    if problem := texts.broadcast_problem(message.text or ""):
+    typed = message.text or ""
+    caption = info.photo is not None  # a photo's caption is shorter than a message
+    if problem := texts.broadcast_problem(typed) or (
+        broadcast_texts.caption_problem(typed) if caption else None
+    ):
         await context.store.request_broadcast_edit(info.id, now)  # another try
         await reply(update, problem)
     elif (queued := await context.store.edit_broadcast(info.id, html_text, user.id, now)) is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
 
 from bot.domain import channel_texts as says
 from bot.domain import texts
@@ -103,11 +104,13 @@ async def remove_pressed(
         await audit(
             context.store, update.effective_user.id, AuditAction.CHANNEL_REMOVED, detail, now
         )
-        await answer(
-            query, says.channel_removed(removed.name).replace("<b>", "").replace("</b>", "")
-        )
+        await answer(query, says.removed_answer(removed.name))  # plain text, not HTML
     text, markup = await listing(context)
-    await query.edit_message_text(text, reply_markup=markup)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:  # pressed twice: the list already shows it
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 HANDLERS = [
