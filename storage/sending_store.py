@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.health import OutboxSummary
 from bot.domain.outbox import DeliveryJob, Outcome
-from storage import history, monitoring, outbox, schedule
+from storage import claims, history, monitoring, outbox, schedule
 
 
 class SendingStore:
@@ -36,14 +36,14 @@ class SendingStore:
     ) -> list[DeliveryJob]:
         """Lease up to `limit` due rows to `owner`; expired leases of dead senders count as due."""
         async with self._sessions.begin() as session:
-            return await outbox.claim(session, owner, limit, now, lease, broadcast_id)
+            return await claims.claim(session, owner, limit, now, lease, broadcast_id)
 
     async def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime, owner: str) -> None:
-        """Write what happened to each sent row, in one transaction (see outbox.record_outcomes)."""
+        """Write what happened to each sent row, in one transaction (see claims.record_outcomes)."""
         if not outcomes:
             return
         async with self._sessions.begin() as session:
-            await outbox.record_outcomes(session, outcomes, now, owner)
+            await claims.record_outcomes(session, outcomes, now, owner)
 
     async def extend_leases(self, owner: str, ids: Sequence[int], until: datetime) -> list[int]:
         """Keep the given rows this sender still holds; returns those it still holds.
@@ -52,12 +52,12 @@ class SendingStore:
         returned): the caller must not send it.
         """
         async with self._sessions.begin() as session:
-            return await outbox.extend_leases(session, owner, ids, until)
+            return await claims.extend_leases(session, owner, ids, until)
 
     async def release_leases(self, owner: str) -> int:
         """Give back claimed rows that were never sent (a clean shutdown)."""
         async with self._sessions.begin() as session:
-            return await outbox.release_leases(session, owner)
+            return await claims.release_leases(session, owner)
 
     async def sent_times(self, chat_id: int, since: datetime) -> list[datetime]:
         """When outbox messages went to a chat since a moment, oldest first (group limit)."""
