@@ -30,17 +30,14 @@ import logging
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import loops
 from benchlib import (
     LATENCY,
     TOKEN,
     FakeBotApi,
-    HeapPeak,
     bench_database,
     bench_settings,
     describe_url,
@@ -48,9 +45,9 @@ from benchlib import (
     insert_chats,
     maxrss_mib,
     migrated_store,
-    print_table,
     utcnow,
 )
+from delivery_report import Run, report, report_paid, verdict
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
@@ -67,36 +64,6 @@ TEXT = render_broadcast(
 ADMIN = 1
 AIO_LOGGER = "telegram.ext.AIORateLimiter"
 TIMEOUT = 150.0  # seconds any one run may take
-
-
-@dataclass
-class Run:
-    """One way of sending, measured."""
-
-    name: str
-    recipients: int
-    sent: int = 0
-    seconds: float = 0.0
-    cpu_seconds: float = 0.0  # this process's CPU (time.process_time) over the sending
-    stats: dict[str, Any] = field(default_factory=dict)
-    heap: HeapPeak | None = None
-    rss_before_mib: float = 0.0
-    rss_mib: float = 0.0
-    note: str = ""
-    ptb_log: Counter[str] = field(default_factory=Counter)  # PTB's rate limiter's log
-
-    @property
-    def complete(self) -> bool:
-        return self.sent == self.recipients
-
-    @property
-    def rate(self) -> float:
-        return self.sent / self.seconds if self.seconds else 0.0
-
-    @property
-    def cpu_ms(self) -> float:
-        """CPU milliseconds of this process per message sent."""
-        return 1000 * self.cpu_seconds / self.sent if self.sent else 0.0
 
 
 async def newsbot_run(
@@ -248,9 +215,7 @@ async def part_b(
         return [timed, traced, loop]
 
 
-async def part_c(
-    database_url: str | None, recipients: int, rate: int, latency: float
-) -> list[Run]:
+async def part_c(database_url: str | None, recipients: int, rate: int, latency: float) -> list[Run]:
     """A paid broadcast (PAID_BROADCAST=true) next to PTB's and aiohttp's bare loops."""
     async with FakeBotApi(latency=latency) as fake:
         print(f"(c) fake Bot API at {fake.base_url}, no rate limit, answers after {latency} s")
@@ -285,62 +250,6 @@ async def part_c(
         return runs
 
 
-def report_paid(title: str, runs: Sequence[Run]) -> None:
-    """Rate and CPU per message, with each one's ratio to newsbot's."""
-    newsbot = runs[0]
-    rows = [
-        [
-            run.name,
-            f"{run.sent:,}/{run.recipients:,}",
-            run.seconds,
-            run.rate,
-            f"{run.rate / newsbot.rate:.2f}" if newsbot.rate else "-",
-            f"{run.cpu_ms:.3f}",
-            f"{run.cpu_ms / newsbot.cpu_ms:.2f}" if newsbot.cpu_ms else "-",
-            run.stats.get("max_per_second", "?"),
-        ]
-        for run in runs
-    ]
-    headers = ["sender", "sent", "seconds", "msgs/s", "x newsbot", "CPU ms/msg", "x newsbot"]
-    print_table(title, [*headers, "fake max/s"], rows)
-    for run in runs:
-        if run.note:
-            print(f"  {run.name}: {run.note}")
-    print(
-        f"  goals for newsbot: {newsbot.rate:.1f} msgs/s >= 950 {_verdict(newsbot.rate >= 950)}; "
-        f"{newsbot.cpu_ms:.3f} CPU ms/msg <= 0.5 {_verdict(newsbot.cpu_ms <= 0.5)}"
-    )
-
-
-def report(title: str, runs: Sequence[Run], limit: float | None) -> None:
-    headers = ["sender", "sent", "seconds", "msgs/s"]
-    if limit is not None:
-        headers.append(f"ratio to {limit:g}/s")
-    headers += ["429s", "fake max/s", "peak heap MiB", "max RSS MiB before/after"]
-    rows = []
-    for run in runs:
-        row: list[object] = [run.name, f"{run.sent:,}/{run.recipients:,}", run.seconds]
-        row.append("traced" if run.heap else run.rate if run.complete else "aborted")
-        if limit is not None:
-            row.append(f"{run.rate / limit:.3f}" if run.complete else "-")
-        row += [
-            run.stats.get("rejected_429", "?"),
-            run.stats.get("max_per_second", "?"),
-            f"{run.heap.mib:.1f}" if run.heap else "-",
-            f"{run.rss_before_mib:.1f}/{run.rss_mib:.1f}",
-        ]
-        rows.append(row)
-    print_table(title, headers, rows)
-    for run in runs:
-        accepted = run.stats.get("sent")
-        if accepted != run.sent:
-            print(f"  {run.name}: the fake accepted {accepted} messages")
-        if run.note:
-            print(f"  {run.name}: {run.note}")
-        for message, count in sorted(run.ptb_log.items()):
-            print(f"  {run.name}: PTB logged {count} x {message!r}")
-
-
 async def main_async(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     where = describe_url(args.database_url) if args.database_url else "temporary SQLite file"
@@ -351,9 +260,9 @@ async def main_async(args: argparse.Namespace) -> None:
         newsbot = runs[0]
         ratio = newsbot.rate / args.limit
         print(
-            f"  goals for newsbot: ratio {ratio:.3f} >= 0.95 {_verdict(ratio >= 0.95)}; "
+            f"  goals for newsbot: ratio {ratio:.3f} >= 0.95 {verdict(ratio >= 0.95)}; "
             f"429s {newsbot.stats.get('rejected_429')} == 0 "
-            f"{_verdict(newsbot.stats.get('rejected_429') == 0)}"
+            f"{verdict(newsbot.stats.get('rejected_429') == 0)}"
         )
     if args.part in ("c", "all"):
         runs = await part_c(args.database_url, args.recipients_c, args.rate, args.latency)
@@ -369,7 +278,7 @@ async def main_async(args: argparse.Namespace) -> None:
         report(f"(b) {args.recipients_b:,} recipients, no fake limit", runs, None)
         newsbot = runs[0]
         print(
-            f"  goal for newsbot: {newsbot.rate:.1f} msgs/s >= 900 {_verdict(newsbot.rate >= 900)}"
+            f"  goal for newsbot: {newsbot.rate:.1f} msgs/s >= 900 {verdict(newsbot.rate >= 900)}"
         )
     print(
         "\nmsgs/s: messages recorded as sent (newsbot) or returned (PTB) per second of the run;\n"
@@ -379,10 +288,6 @@ async def main_async(args: argparse.Namespace) -> None:
         "  concurrency, so fewer recipients show the same peak);\n"
         "max RSS: ru_maxrss of this process before and after the run (a high-water mark)"
     )
-
-
-def _verdict(met: bool) -> str:
-    return "met" if met else "NOT met"
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from bot.domain.states import (
     DeliveryState,
     PostState,
 )
-from storage import outbox
+from storage import claims
 from storage.engine import chunks
 from storage.models import Delivery, NoteChange, UTCDateTime
 from storage.models import Post as PostRow
@@ -142,7 +142,7 @@ async def claim(
         )
     ).all()
     # The note as the sender would render it now: the same text, label and buttons.
-    by_id = {job.id: job for job in await outbox.notes(session, rows, now)}
+    by_id = {job.id: job for job in await claims.notes(session, rows, now)}
     shown = {row.id: (int(row.message_id), row.photo) for row in rows}
     return [
         ChangeJob(

@@ -1,50 +1,45 @@
 """The store: one transaction per use case, domain types out.
 
 Each method opens one transaction and calls the query functions of storage.chats,
-storage.catalogue, storage.filters, storage.outbox, storage.schedule, storage.broadcasts and
-storage.stats
+storage.catalogue, storage.filters, storage.held, storage.live and storage.stats; the mixins
+(storage.sending_store, storage.broadcast_store, storage.editors, storage.change_store,
+storage.readers) do the same for theirs
 (the SQLAlchemy 2 way: the session's lifecycle stays outside the functions that access data).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.domain.breaking import DEFAULT_BREAKING_TAGS
-from bot.domain.broadcasts import BroadcastInfo, Progress
-from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.filters import Added, ChatFilters
-from bot.domain.health import OutboxSummary
 from bot.domain.live import LiveWait
-from bot.domain.outbox import DeliveryJob, Outcome
 from bot.domain.posts import MalformedPost
 from bot.domain.scans import Announcement, FileSeen, ScanResult
 from bot.domain.schedules import ChatSettings, SettingChange, timing
-from bot.domain.states import BroadcastState, ChatState
+from bot.domain.states import ChatState
 from bot.domain.stats import Stats
 from bot.domain.topics import TopicCount, TopicInfo
 from storage import (
     announcements,
-    broadcasts,
     catalogue,
     changes,
     chats,
     filters,
     held,
-    history,
     live,
-    monitoring,
     outbox,
     reader_settings,
-    schedule,
 )
+from storage.broadcast_store import BroadcastStore
 from storage.change_store import ChangeStore
 from storage.editors import EditorsStore
 from storage.engine import create_engine
 from storage.readers import ReadersStore
+from storage.sending_store import SendingStore
 from storage.stats import stats
 
 
@@ -52,10 +47,11 @@ class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
-class Store(ChangeStore, EditorsStore, ReadersStore):
-    """Chats, subscriptions, posts, the delivery outbox, the send schedule and broadcasts
-    (channels and scheduled broadcasts: storage.editors; changes to sent notes and the audit
-    log: storage.change_store)."""
+class Store(ChangeStore, EditorsStore, ReadersStore, SendingStore, BroadcastStore):
+    """Chats, subscriptions, posts, filters, held posts (the outbox's claims and the send
+    schedule: storage.sending_store; broadcasts: storage.broadcast_store; channels and scheduled
+    broadcasts: storage.editors; changes to sent notes and the audit log: storage.change_store;
+    /latest and gone forum topics: storage.readers)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -303,148 +299,6 @@ class Store(ChangeStore, EditorsStore, ReadersStore):
         """Drop all the chat's filter words; returns how many it had."""
         async with self._sessions.begin() as session:
             return await filters.clear(session, chat_id)
-
-    # -- the outbox -------------------------------------------------------------------------
-
-    async def claim_deliveries(
-        self,
-        owner: str,
-        limit: int,
-        now: datetime,
-        lease: timedelta,
-        *,
-        broadcast_id: int | None = None,
-    ) -> list[DeliveryJob]:
-        """Lease up to `limit` due rows to `owner`; expired leases of dead senders count as due."""
-        async with self._sessions.begin() as session:
-            return await outbox.claim(session, owner, limit, now, lease, broadcast_id)
-
-    async def record_outcomes(self, outcomes: Sequence[Outcome], now: datetime, owner: str) -> None:
-        """Write what happened to each sent row, in one transaction (see outbox.record_outcomes)."""
-        if not outcomes:
-            return
-        async with self._sessions.begin() as session:
-            await outbox.record_outcomes(session, outcomes, now, owner)
-
-    async def extend_leases(self, owner: str, ids: Sequence[int], until: datetime) -> list[int]:
-        """Keep the given rows this sender still holds; returns those it still holds.
-
-        A row another sender took over once its lease ran out is not extended (nor
-        returned): the caller must not send it.
-        """
-        async with self._sessions.begin() as session:
-            return await outbox.extend_leases(session, owner, ids, until)
-
-    async def release_leases(self, owner: str) -> int:
-        """Give back claimed rows that were never sent (a clean shutdown)."""
-        async with self._sessions.begin() as session:
-            return await outbox.release_leases(session, owner)
-
-    async def sent_times(self, chat_id: int, since: datetime) -> list[datetime]:
-        """When outbox messages went to a chat since a moment, oldest first (group limit)."""
-        async with self._sessions.begin() as session:
-            return await outbox.sent_times(session, chat_id, since)
-
-    async def pending_count(self) -> int:
-        """Rows not yet sent, failed or dead."""
-        async with self._sessions.begin() as session:
-            return await outbox.pending_count(session)
-
-    async def outbox_summary(self) -> OutboxSummary:
-        """Rows to send, the oldest one's age, broadcasts by state (health checks, metrics)."""
-        async with self._sessions.begin() as session:
-            return await monitoring.outbox_summary(session)
-
-    async def deliveries(self, query: DeliveryQuery) -> list[DeliveryRecord]:
-        """What was sent or failed, newest first (`newsbot deliveries`)."""
-        async with self._sessions.begin() as session:
-            return await history.deliveries(session, query)
-
-    # -- the shared send schedule -----------------------------------------------------------
-
-    async def reserve_slots(self, name: str, count: int, interval: float, now: float) -> float:
-        """Reserve `count` send slots `interval` seconds apart; returns the first slot's time.
-
-        The schedule lives in the database, so every process sending for the bot shares
-        one rate limit.
-        """
-        while True:
-            async with self._sessions.begin() as session:
-                first = await schedule.reserve_slots(session, name, count, interval, now)
-            if first is not None:
-                return first
-
-    async def pause_sending(self, name: str, until: float) -> None:
-        """Telegram said 429: no process sends again before `until` (epoch seconds)."""
-        async with self._sessions.begin() as session:
-            await schedule.pause_sending(session, name, until)
-
-    # -- broadcasts -------------------------------------------------------------------------
-
-    async def create_broadcast(
-        self,
-        html: str,
-        topic: str | None,
-        admin_id: int,
-        preview_chat_id: int | None,
-        now: datetime,
-        *,
-        photo: str | None = None,
-        send_at: datetime | None = None,
-    ) -> int:
-        """Save a draft broadcast; nothing is queued until start_broadcast (or, with
-        `send_at`, schedule_broadcast and its time)."""
-        async with self._sessions.begin() as session:
-            return await broadcasts.create(
-                session, html, topic, admin_id, preview_chat_id, now, photo, send_at
-            )
-
-    async def broadcast_audience(self, topic: str | None) -> int:
-        """How many chats a broadcast to `topic` (or to everyone) would reach now."""
-        async with self._sessions.begin() as session:
-            return await chats.audience_size(session, topic)
-
-    async def set_broadcast_preview(self, broadcast_id: int, message_id: int) -> None:
-        async with self._sessions.begin() as session:
-            await broadcasts.set_preview(session, broadcast_id, message_id)
-
-    async def start_broadcast(self, broadcast_id: int, now: datetime) -> int | None:
-        """Queue a draft for its audience; None if it was not a draft (pressed twice)."""
-        async with self._sessions.begin() as session:
-            started = await broadcasts.move(
-                session, broadcast_id, BroadcastState.DRAFT, BroadcastState.SENDING, started_at=now
-            )
-            if not started:
-                return None
-            topic = await broadcasts.topic(session, broadcast_id)
-            return await outbox.queue_broadcast(session, broadcast_id, topic, now)
-
-    async def cancel_broadcast(self, broadcast_id: int) -> bool:
-        """Drop a draft; False if it was already confirmed or cancelled."""
-        async with self._sessions.begin() as session:
-            return await broadcasts.move(
-                session, broadcast_id, BroadcastState.DRAFT, BroadcastState.CANCELLED
-            )
-
-    async def broadcast(self, broadcast_id: int) -> BroadcastInfo | None:
-        async with self._sessions.begin() as session:
-            return await broadcasts.get(session, broadcast_id)
-
-    async def sending_broadcasts(self) -> list[BroadcastInfo]:
-        """Broadcasts confirmed and not yet reported as done."""
-        async with self._sessions.begin() as session:
-            return await broadcasts.in_state(session, BroadcastState.SENDING)
-
-    async def broadcast_progress(self, broadcast_id: int) -> Progress:
-        async with self._sessions.begin() as session:
-            return await broadcasts.progress(session, broadcast_id)
-
-    async def finish_broadcast(self, broadcast_id: int, now: datetime) -> bool:
-        """Mark a broadcast reported; False if another process already did."""
-        async with self._sessions.begin() as session:
-            return await broadcasts.move(
-                session, broadcast_id, BroadcastState.SENDING, BroadcastState.DONE, finished_at=now
-            )
 
     # -- numbers ----------------------------------------------------------------------------
 

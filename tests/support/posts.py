@@ -33,3 +33,10 @@ def write_post(
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
     return path
+
+
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, micro: int = 0
+) -> datetime:
+    """A UTC datetime, briefly."""
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
