@@ -58,8 +58,10 @@ async def record_files(
     for chunk in chunks(removed):
         await session.execute(update(PostRow).where(PostRow.path.in_(chunk)).values(present=False))
     if changed:
+        # Core executemanys on the tables, here and below: the ORM's bulk insert spent about
+        # 0.1 ms a row collecting its parameters (a third of the cold scan's writes).
         await session.execute(
-            insert(SourceFile),
+            insert(cast(Table, SourceFile.__table__)),
             [
                 {
                     "path": f.path,
@@ -112,7 +114,7 @@ async def record_files(
         if t.key
     ]
     if topics:
-        await session.execute(insert(PostTopic), topics)
+        await session.execute(insert(cast(Table, PostTopic.__table__)), topics)
     return skipped
 
 

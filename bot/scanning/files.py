@@ -25,20 +25,40 @@ def is_post_file(relpath: PurePosixPath, *, in_posts_folder: bool = False) -> bo
     in_posts_folder: the content folder is a whole site (or part of one above its `_posts`),
     so only files inside a `_posts` folder are posts; pages and READMEs are not.
     """
-    if relpath.suffix.lower() not in POST_SUFFIXES or relpath.name.endswith("~"):
-        return False
-    folders = relpath.parts[:-1]
+    return posts_folder_holds_posts(
+        relpath.parts[:-1], in_posts_folder=in_posts_folder
+    ) and is_post_name(relpath.name)
+
+
+def is_post_name(name: str) -> bool:
+    """is_post_file's test of the file name alone (what its folders allow aside)."""
+    lowered = name.lower()
+    return (
+        lowered.endswith(POST_SUFFIXES)
+        and lowered not in POST_SUFFIXES
+        and not name.endswith("~")
+        and not name.startswith((".", "_drafts"))
+    )
+
+
+def posts_folder_holds_posts(folders: tuple[str, ...], *, in_posts_folder: bool = False) -> bool:
+    """is_post_file's test of the folders above a file (relative to the content folder)."""
     if in_posts_folder and ("_posts" not in folders or _NOT_CONTENT.intersection(folders)):
         return False
-    # Hidden files (editor swap files, .git) and drafts are never announced.
-    return not any(part.startswith((".", "_drafts")) for part in relpath.parts)
+    return not any(part.startswith((".", "_drafts")) for part in folders)
 
 
 def read_post(
     root: Path, file: Path, *, tz: tzinfo = UTC, links: Permalinks = _JEKYLL_DEFAULTS
 ) -> Post:
     """Read and parse the post at file (a regular file, reached by no link below root)."""
-    path = _relative_posix(root, file)
+    return read_post_at(root, _relative_posix(root, file), tz=tz, links=links)
+
+
+def read_post_at(
+    root: Path, path: str, *, tz: tzinfo = UTC, links: Permalinks = _JEKYLL_DEFAULTS
+) -> Post:
+    """read_post for path, a post's posix path relative to root (as the scan's walk gives it)."""
     try:
         data = _read_regular_file(root, path)
     except OSError as error:

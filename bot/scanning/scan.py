@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import datetime, tzinfo
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.domain.alerts import AlertKind
@@ -19,7 +19,12 @@ from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.scans import FileSeen, ScanResult
 from bot.logs import log_announced
-from bot.scanning.files import is_post_file, not_a_regular_file, read_post
+from bot.scanning.files import (
+    is_post_name,
+    not_a_regular_file,
+    posts_folder_holds_posts,
+    read_post_at,
+)
 from bot.settings import Settings
 from storage.models import PATH_LIMIT
 from storage.store import Store
@@ -43,19 +48,35 @@ def _walk(root: Path, *, site: bool = False) -> dict[str, os.stat_result]:
         raise ContentDirMissing(f"CONTENT_DIR {str(root)!r} is not a folder")
     in_posts_folder = site and "_posts" not in root.resolve().parts
     found: dict[str, os.stat_result] = {}
-    # os.walk does not descend into linked folders; lstat does not follow linked files.
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            full = os.path.join(folder, name)
-            relative = PurePosixPath(Path(full).relative_to(root).as_posix())
-            if not is_post_file(relative, in_posts_folder=in_posts_folder):
+    # Folders as (full path, relative posix prefix, relative folder names); os.scandir gives
+    # each entry's type without a stat, so only post files cost an lstat(). Linked folders
+    # are not descended into (as os.walk); lstat does not follow linked files.
+    pending: list[tuple[str, str, tuple[str, ...]]] = [(os.fspath(root), "", ())]
+    while pending:
+        folder, prefix, folders = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # unreadable or removed while we looked, as os.walk skips it
+        names_ok = posts_folder_holds_posts(folders, in_posts_folder=in_posts_folder)
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not name.startswith(".") and not entry.is_symlink():
+                    pending.append((entry.path, f"{prefix}{name}/", (*folders, name)))
                 continue
-            if len(str(relative)) > PATH_LIMIT:
-                _report_too_long(full, str(relative))
+            if not names_ok or not is_post_name(name):
+                continue
+            relative = prefix + name
+            if len(relative) > PATH_LIMIT:
+                _report_too_long(entry.path, relative)
                 continue
             try:
-                found[str(relative)] = os.lstat(full)
+                found[relative] = entry.stat(follow_symlinks=False)
             except OSError:
                 continue  # removed while we looked; the next scan sees it gone
     return found
@@ -96,7 +117,7 @@ def _read_changes(
             post = MalformedPost(path, problem)
         else:
             try:
-                post = read_post(root, root / path, tz=tz, links=links)
+                post = read_post_at(root, path, tz=tz, links=links)
             except MalformedPost as exc:
                 post = exc
         files.append(FileSeen(path, status.st_mtime_ns, status.st_size, post))
