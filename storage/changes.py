@@ -134,6 +134,7 @@ async def claim(
                 Delivery.post_id,
                 Delivery.broadcast_id,
                 Delivery.topics,
+                Delivery.thread_id,
                 Delivery.priority,
                 Delivery.summary,
                 Delivery.message_id,
