@@ -8,7 +8,7 @@ import os
 import random
 import socket
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from telegram import LinkPreviewOptions
 from telegram.error import (
@@ -31,6 +31,7 @@ from bot.domain.waiting import sleep_unless
 from bot.messaging.changes import ChangeApplier
 from bot.messaging.compose import compose
 from bot.messaging.group_limit import GROUP_LIMIT, GROUP_WINDOW, GroupFull, GroupLimit
+from bot.messaging.held_leases import HeldLeases
 from bot.messaging.job_queue import ClaimedJobs
 from bot.messaging.pacing import limiter_rate, retry_seconds
 from bot.messaging.transport import BulkBot, concurrency_for
@@ -99,10 +100,7 @@ class Sender:
         self.group_limit = GroupLimit(store, group_limit)
         self._jobs: asyncio.Queue[DeliveryJob | None] = ClaimedJobs()
         self._outcomes: asyncio.Queue[Outcome] = asyncio.Queue()
-        # When the lease of each row this sender holds ends, as far as it knows: set at the
-        # claim, moved by the heartbeat for the rows the database says are still ours, and
-        # dropped once the row's outcome is written or the row is lost.
-        self._held_until: dict[int, datetime] = {}
+        self._held = HeldLeases(store, self.owner, self.lease)
         self._wake = asyncio.Event()
         # One line when the database goes away and one when it is back, not one per retry.
         self._database = OutageLog(
@@ -132,7 +130,7 @@ class Sender:
             asyncio.create_task(self._work(), name=f"sender-{i}") for i in range(self.concurrency)
         ]
         recorder = asyncio.create_task(self._record())
-        heartbeat = asyncio.create_task(self._heartbeat())
+        heartbeat = asyncio.create_task(self._held.keep(lambda: self.clock.now(), self._database))
         try:
             await self._feed()
         finally:
@@ -186,9 +184,8 @@ class Sender:
                 continue
             self._database.ok()
             # The database's deadline, not a later one: the claim may have taken a while.
-            held_until = now + self.lease
+            self._held.hold((job.id for job in jobs), now + self.lease)
             for job in jobs:
-                self._held_until[job.id] = held_until
                 self._jobs.put_nowait(job)
             if not jobs and not await self.changes.apply_batch(self._stopped, self.broadcast_id):
                 await sleep_unless(self._wake, IDLE_POLL)
@@ -206,7 +203,7 @@ class Sender:
                 outcome = self._retry(job, "internal error (see log)")
             self.metrics.note(job, outcome)
             if outcome is None:
-                self._held_until.pop(job.id, None)
+                self._held.drop(job.id)
             else:
                 self._outcomes.put_nowait(outcome)
 
@@ -231,34 +228,8 @@ class Sender:
                     delay = min(delay * 2, 5.0)
             self.sent += sum(isinstance(o, Sent) for o in batch)
             for outcome in batch:
-                self._held_until.pop(outcome.delivery_id, None)
+                self._held.drop(outcome.delivery_id)
                 self._outcomes.task_done()
-
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
-            held = list(self._held_until)
-            if not held:
-                continue
-            until = self.clock.now() + self.lease
-            try:
-                kept = set(await self.store.extend_leases(self.owner, held, until))
-                self._database.ok()
-            except Exception as exc:
-                self._database.failed(exc)
-                continue
-            lost = 0
-            for delivery_id in held:
-                if delivery_id not in self._held_until:
-                    continue  # recorded meanwhile
-                if delivery_id in kept:
-                    self._held_until[delivery_id] = until
-                else:
-                    # Another sender took it over after our lease ran out: not ours to send.
-                    del self._held_until[delivery_id]
-                    lost += 1
-            if lost:
-                logger.warning("%d claimed deliveries were taken over by another sender", lost)
 
     async def deliver(self, job: DeliveryJob) -> Outcome | None:
         """Send one row; None when the store was already updated (blocked or moved chat)."""
@@ -393,7 +364,7 @@ class Sender:
             raise _Stopped
         await self.group_limit.claim(job.chat_id)
         # The waits can outlast the lease (a pause, a SIGSTOP): checked last, just before sending.
-        held_until = self._held_until.get(job.id)
+        held_until = self._held.until(job.id)
         if held_until is None or held_until - SEND_MARGIN * self.lease <= self.clock.now():
             raise _LeaseLost
 
