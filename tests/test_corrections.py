@@ -23,6 +23,7 @@ from tests.support.bots import BotFactory
 from tests.support.clock import ShiftedClock
 from tests.support.conversation import ALICE, BOB, GROUP, eventually, first_scan_done, say
 from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.outbox import all_recorded
 from tests.support.posts import SEED, write_post
 
 IMAGE = "https://img.example/bridge.jpg"
@@ -43,15 +44,6 @@ async def announced(fake: FakeTelegram, chat: int, title: str) -> SentMessage:
     await fake.wait_for(found, 20)
     [note] = found()
     return note
-
-
-async def all_recorded(store: Store) -> None:
-    """Wait until the sender has recorded the outcome of every row it took."""
-
-    async def none_live() -> bool:
-        return await store.pending_count() == 0
-
-    await eventually(none_live)
 
 
 def shown(fake: FakeTelegram, note: SentMessage) -> dict[str, object]:

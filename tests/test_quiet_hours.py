@@ -14,7 +14,7 @@ from tests.support.clock import ShiftedClock
 from tests.support.conversation import ALICE, BOB, GROUP, buttons, first_scan_done, say, titles
 from tests.support.fake_telegram import FakeTelegram, SentMessage
 from tests.support.held import summaries, waiting
-from tests.support.outbox import queue_broadcast
+from tests.support.outbox import all_recorded, queue_broadcast
 from tests.support.posts import SEED, write_post
 
 
@@ -64,6 +64,7 @@ async def test_notes_in_quiet_hours_wait_for_the_window_end(
     assert not storms(BOB)[0].params.get("disable_notification")
     assert titles(fake, ALICE) == []
 
+    await all_recorded(store)
     clock.jump_to(end + timedelta(seconds=1))
     await fake.wait_for(lambda: titles(fake, ALICE) == ["At night"], 10)
     note = next(m for m in fake.messages_to(ALICE) if (m.text or "").startswith("<b>At night"))
@@ -77,6 +78,7 @@ async def test_notes_in_quiet_hours_wait_for_the_window_end(
     write_post(content, "2026-01-04-two.md", "Two")
     await fake.wait_for(lambda: len(titles(fake, BOB)) == 3, 10)
     await held_for(store, ALICE, 2)
+    await all_recorded(store)
     clock.jump_to(end + timedelta(seconds=1))
 
     def summary() -> list[str]:

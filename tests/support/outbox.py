@@ -64,3 +64,15 @@ async def hold_back_sends(store: Store, seconds: float) -> None:
     now = time.time()
     await store.reserve_slots(RATE_CLOCK, 1, 0.001, now)
     await store.pause_sending(RATE_CLOCK, now + seconds)
+
+
+async def all_recorded(store: Store, seconds: float = 10.0) -> None:
+    """Wait until the sender has recorded the outcome of every row it took.
+
+    Call it before moving the clock by hours: a jump expires every lease, and a row sent but
+    not yet recorded would go out again (as after a crash).
+    """
+    async with asyncio.timeout(seconds):
+        while await store.pending_count():
+            await asyncio.sleep(0.05)
+
