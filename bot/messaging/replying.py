@@ -48,5 +48,8 @@ async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
     the Defaults' parse_mode, a parameter the method does not have, and do_api_request warns
     about a method the Bot class has.
     """
-    data = {"chat_id": message.chat.id, "message_id": message.message_id, "reply_markup": markup}
+    data: dict[str, object] = {"chat_id": message.chat.id, "message_id": message.message_id}
+    if markup.inline_keyboard:
+        # Without a keyboard the call removes it (Telegram refuses an empty one).
+        data["reply_markup"] = markup
     await message.get_bot()._post("editMessageReplyMarkup", data)
