@@ -30,6 +30,9 @@ def build_application(services: Services) -> NewsApplication:
         .context_types(ContextTypes(context=NewsContext))
         .rate_limiter(TelegramRateLimiter(services.limiter))
         .concurrent_updates(PerChatUpdateProcessor(services.metrics))
+        # Two connections for getUpdates: the call that marks the last updates as fetched, on
+        # the way out, must not wait for the long poll it interrupted to give its connection back.
+        .get_updates_connection_pool_size(2)
         .build()
     )
     application.bot_data["services"] = services
