@@ -159,7 +159,7 @@ def main(image: str) -> None:
 
         remote.commit("a new post", {"_posts/2026-01-02-from-ci.md": post_text("From CI")})
         remote.push()
-        announced = "announcing _posts/2026-01-02-from-ci.md to 1 chats"
+        announced = "announced _posts/2026-01-02-from-ci.md"
         wait_until("the note", lambda: announced in output() and sent() >= 2, 60, container)
         log(f"the note arrived ({sent()} messages sent)")
         health = podman("healthcheck", "run", container, check=False)
