@@ -25,6 +25,9 @@ from tests.support.databases import (
     run_outside_transaction,
 )
 from tests.support.fake_telegram import FakeTelegram
+
+# A test stuck past pytest-timeout's limit also prints where each asyncio task waits.
+from tests.support.hangs import pytest_timeout_set_timer  # noqa: F401
 from tests.support.settings import settings_for
 
 

@@ -75,4 +75,3 @@ async def all_recorded(store: Store, seconds: float = 10.0) -> None:
     async with asyncio.timeout(seconds):
         while await store.pending_count():
             await asyncio.sleep(0.05)
-

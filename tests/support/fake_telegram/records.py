@@ -11,6 +11,7 @@ from aiohttp import web
 
 JSON = dict[str, Any]
 
+
 @dataclass
 class SentMessage:
     """A message the bot sent or edited, as the fake accepted it."""

@@ -254,4 +254,3 @@ async def read_params(request: web.Request) -> tuple[dict[str, str], dict[str, U
     elif request.can_read_body:
         raw.update({k: str(v) for k, v in (await request.post()).items()})
     return raw, uploads
-

@@ -198,7 +198,6 @@ class BotApiState:
 
         await self.wait_for(idle, timeout, what="the bot to go idle")
 
-
     def _notify(self) -> None:
         """Wake every long poll."""
         self._changed.set()
@@ -222,4 +221,3 @@ def scope_key(scope: JSON | None) -> str:
         return "default"
     parts = [scope["type"]] + [str(scope[k]) for k in ("chat_id", "user_id") if k in scope]
     return ":".join(parts)
-

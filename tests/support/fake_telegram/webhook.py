@@ -120,4 +120,3 @@ class WebhookPush(BotApiState):
         if self.webhook_allowed is None:
             return kind not in NOT_ALLOWED_BY_DEFAULT
         return kind in self.webhook_allowed
-
