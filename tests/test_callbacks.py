@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.domain import callbacks
-from bot.domain.callbacks import Action, BroadcastButton, TopicButton, TopicRef
+from bot.domain.callbacks import (
+    Action,
+    BroadcastButton,
+    LanguageButton,
+    SettingsPage,
+    SettingsPageButton,
+    TopicButton,
+    TopicRef,
+)
+from bot.domain.i18n import LANGUAGES
 
 
 def test_callback_parsing_is_total() -> None:
@@ -20,4 +29,16 @@ def test_callback_parsing_is_total() -> None:
     assert parsed.topic.resolve(["news", long_key]) == long_key
     assert TopicRef(key="gone").resolve(["news"]) is None
     for data in ["bc-send:" + "9" * 30, f"bc-send:{2**63}", "bc-send:²", "bc-send:0", "x:1", ""]:
+        assert callbacks.parse(data) is None, data
+
+
+def test_settings_pages_and_their_languages_parse_back() -> None:
+    for page in SettingsPage:
+        assert callbacks.parse(callbacks.settings_data(page)) == SettingsPageButton(page)
+    for code in LANGUAGES:
+        data = callbacks.settings_language_data(code)
+        assert callbacks.parse(data) == LanguageButton(Action.SETTINGS_LANGUAGE, code)
+        # Not the /language keyboard's button: a choice on the page leads back to the menu.
+        assert callbacks.parse(data) != callbacks.parse(callbacks.language_data(code))
+    for data in ["cfg-page", "cfg-page:", "cfg-page:lang ", "cfg-lang:", "cfg-lang:" + "x" * 9]:
         assert callbacks.parse(data) is None, data

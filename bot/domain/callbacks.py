@@ -37,6 +37,8 @@ class Action(StrEnum):
     EDIT_BROADCAST = "bc-edit"
     RECALL_BROADCAST = "bc-recall"
     SETTINGS = "cfg"  # a choice in the /settings menu
+    SETTINGS_PAGE = "cfg-page"  # a page of the /settings menu: the languages, the time zones
+    SETTINGS_LANGUAGE = "cfg-lang"  # a language on the /settings menu's page of languages
     TEST_BROADCAST = "bc-test"  # "Send to me first"
     UNSCHEDULE_BROADCAST = "bc-unsched"  # Cancel under /scheduled
     REMOVE_CHANNEL = "ch-rm"
@@ -88,6 +90,20 @@ class SettingsButton:
     change: SettingChange | None
 
 
+class SettingsPage(StrEnum):
+    """A page the /settings menu opens in place of itself; its value is in the callback data."""
+
+    LANGUAGE = "lang"
+    TIMEZONE = "tz"
+
+
+@dataclass(frozen=True)
+class SettingsPageButton:
+    """A pressed button of the /settings menu that opens one of its pages."""
+
+    page: SettingsPage
+
+
 @dataclass(frozen=True)
 class ChannelButton:
     """A pressed remove button under /channels; channel ids are negative, the data is not."""
@@ -98,13 +114,21 @@ class ChannelButton:
 
 @dataclass(frozen=True)
 class LanguageButton:
-    """A pressed button of the /language keyboard: a language code, not yet checked."""
+    """A pressed language button (/language's, or the /settings page's): a code, not yet checked."""
 
     action: Action
     code: str
 
 
-Button = TopicButton | BroadcastButton | ChannelButton | LanguageButton | SettingsButton
+Button = (
+    TopicButton
+    | BroadcastButton
+    | ChannelButton
+    | LanguageButton
+    | SettingsButton
+    | SettingsPageButton
+)
+LANGUAGE_ACTIONS = (Action.LANGUAGE, Action.SETTINGS_LANGUAGE)
 BROADCAST_ACTIONS = (
     Action.SEND_BROADCAST,
     Action.CANCEL_BROADCAST,
@@ -147,10 +171,14 @@ def broadcast_data(action: Action, broadcast_id: int) -> str:
     return f"{action}:{broadcast_id}"
 
 
-def settings_data(change: SettingChange | None) -> str:
-    """The data of a settings menu button; None: show the menu again."""
-    coded = None if change is None else argument(change)
-    return f"{Action.SETTINGS}:" if coded is None else f"{Action.SETTINGS}:{coded[0]}:{coded[1]}"
+def settings_data(change: SettingChange | SettingsPage | None) -> str:
+    """The data of a settings menu button: a change, a page to open, or None: the menu again."""
+    if change is None:
+        return f"{Action.SETTINGS}:"
+    if isinstance(change, SettingsPage):
+        return f"{Action.SETTINGS_PAGE}:{change}"
+    code, text = argument(change)
+    return f"{Action.SETTINGS}:{code}:{text}"
 
 
 def _settings_button(value: str) -> SettingsButton | None:
@@ -169,6 +197,18 @@ def language_data(code: str) -> str:
     return f"{Action.LANGUAGE}:{code}"
 
 
+def settings_language_data(code: str) -> str:
+    """A language on the /settings menu's page: chosen, it shows the menu again."""
+    return f"{Action.SETTINGS_LANGUAGE}:{code}"
+
+
+def _settings_page(value: str) -> SettingsPageButton | None:
+    try:
+        return SettingsPageButton(SettingsPage(value))
+    except ValueError:
+        return None
+
+
 def parse(data: str) -> Button | None:
     """The button behind callback data, or None for data this bot did not make."""
     name, sep, value = data.partition(":")
@@ -180,8 +220,10 @@ def parse(data: str) -> Button | None:
         return _settings_button(value)
     if not sep or not value:
         return None
-    if action == Action.LANGUAGE:
+    if action in LANGUAGE_ACTIONS:
         return LanguageButton(action, value) if _LANGUAGE_CODE.fullmatch(value) else None
+    if action == Action.SETTINGS_PAGE:
+        return _settings_page(value)
     if action in BROADCAST_ACTIONS:
         broadcast_id = parse_id(value)
         return None if broadcast_id is None else BroadcastButton(action, broadcast_id)

@@ -20,10 +20,14 @@ from bot.domain.schedules import (
     QuietChange,
     QuietHours,
     SettingChange,
+    TimezoneChange,
 )
 
 _TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.h]([0-5][0-9])", re.ASCII)
 _RANGE = re.compile(r"(\S+?)\s*[-–—]\s*(\S+)")
+# The shape of an IANA name ("UTC", "Etc/GMT+3", "America/Argentina/Buenos_Aires"), not a
+# check that the zone exists: the handler looks it up among the zones this machine has.
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*", re.ASCII)
 ZONE_NAME_LIMIT = 64  # longer than any IANA name; longer input is not looked up
 SUGGESTIONS = 3
 
@@ -34,6 +38,7 @@ class SettingCode:
     DIGEST = "d"
     QUIET = "q"
     PREVIEWS = "p"
+    TIMEZONE = "z"
 
 
 def parse_time(text: str) -> time | None:
@@ -117,6 +122,13 @@ def match_zone(text: str, known: Collection[str]) -> ZoneMatch:
     return ZoneMatch(None, tuple(suggestions)[:SUGGESTIONS])
 
 
+def parse_zone_name(text: str) -> TimezoneChange | None:
+    """A time zone button's argument: a name shaped like an IANA zone's; None for anything else."""
+    if len(text) > ZONE_NAME_LIMIT or not _ZONE.fullmatch(text):
+        return None
+    return TimezoneChange(text)
+
+
 def parse_setting(code: str, text: str) -> SettingChange | None:
     """A settings button's change from its code and argument; None for anything else."""
     if code == SettingCode.DIGEST:
@@ -125,14 +137,13 @@ def parse_setting(code: str, text: str) -> SettingChange | None:
         return parse_quiet(text)
     if code == SettingCode.PREVIEWS:
         return parse_switch(text)
+    if code == SettingCode.TIMEZONE:
+        return parse_zone_name(text)
     return None
 
 
-def argument(change: SettingChange) -> tuple[str, str] | None:
-    """The code and argument a settings button carries for `change` (parse_setting's inverse).
-
-    None for a time zone: its name does not go into a button.
-    """
+def argument(change: SettingChange) -> tuple[str, str]:
+    """The code and argument a settings button carries for `change` (parse_setting's inverse)."""
     if isinstance(change, DigestSchedule):
         at = change.at.strftime("%H:%M")
         if change.mode == DigestMode.DAILY:
@@ -147,4 +158,4 @@ def argument(change: SettingChange) -> tuple[str, str] | None:
         return SettingCode.QUIET, f"{quiet.start:%H:%M}-{quiet.end:%H:%M}"
     if isinstance(change, PreviewsChange):
         return SettingCode.PREVIEWS, "on" if change.on else "off"
-    return None
+    return SettingCode.TIMEZONE, change.name
