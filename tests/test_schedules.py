@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain import callbacks
-from bot.domain.callbacks import SettingsButton
+from bot.domain.callbacks import SettingsButton, SettingsPage, SettingsPageButton
 from bot.domain.notes import TEXT_LIMIT
 from bot.domain.replies import visible_length
 from bot.domain.schedule_commands import (
@@ -31,12 +31,13 @@ from bot.domain.schedules import (
     QuietChange,
     QuietHours,
     SummaryKind,
+    TimezoneChange,
     in_quiet_hours,
     next_digest,
     quiet_window,
     timing,
 )
-from bot.domain.settings_menu import menu
+from bot.domain.settings_menu import ZONE_CHOICES, MenuButton, menu, timezone_rows, zone_choices
 from bot.domain.topics import TopicInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -210,20 +211,89 @@ def test_every_menu_button_round_trips_through_its_callback_data() -> None:
         ChatSettings(digest=DigestSchedule(DigestMode.WEEKLY, time(23, 30), 6)),
         ChatSettings(digest=DAILY_8, quiet=QuietHours(time(23), time(6)), previews=False),
     ]
-    for settings in choices:
-        rows = menu(settings)
+    pages = [
+        timezone_rows(zone, "UTC", available_timezones(), lambda _: utc(2026, 1, 10, 12))
+        for zone in ("UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires")
+    ]
+    for rows in [*(menu(settings) for settings in choices), *pages]:
         assert len(rows) >= 3
         for row in rows:
             for button in row:
-                data = callbacks.settings_data(button.change)
-                assert len(data.encode()) <= callbacks.MAX_DATA_BYTES
-                assert callbacks.parse(data) == SettingsButton(button.change)
-                assert 0 < len(button.label) <= callbacks.LABEL_LIMIT
+                round_trips(button)
     assert callbacks.parse(callbacks.settings_data(None)) == SettingsButton(None)
 
 
+def round_trips(button: MenuButton) -> None:
+    data = callbacks.settings_data(button.target)
+    assert len(data.encode()) <= callbacks.MAX_DATA_BYTES
+    if isinstance(button.target, SettingsPage):
+        assert callbacks.parse(data) == SettingsPageButton(button.target)
+    else:
+        assert callbacks.parse(data) == SettingsButton(button.target)
+    assert 0 < len(button.label) <= callbacks.LABEL_LIMIT
+
+
+def test_every_time_zone_fits_in_a_button() -> None:
+    for name in available_timezones():
+        data = callbacks.settings_data(TimezoneChange(name))
+        assert len(data.encode()) <= callbacks.MAX_DATA_BYTES
+        assert callbacks.parse(data) == SettingsButton(TimezoneChange(name))
+
+
+def test_the_time_zone_page_offers_the_chats_zone_the_default_and_its_neighbours() -> None:
+    known = available_timezones()
+    berlin = zone_choices("Europe/Berlin", "UTC", known)
+    assert berlin[:2] == ["Europe/Berlin", "UTC"]
+    assert berlin[2:4] == ["Europe/Madrid", "Europe/Rome"]  # the nearest in the area first
+    assert all(name.startswith("Europe/") for name in berlin[2:])
+    assert len(berlin) == ZONE_CHOICES
+    # A zone of no listed area: the default, then zones around the world.
+    odd = zone_choices("Etc/GMT+3", "Europe/Berlin", known)
+    assert odd[:3] == ["Etc/GMT+3", "Europe/Berlin", "UTC"]
+    assert "America/New_York" in odd
+    # Only zones this machine has; no name twice.
+    few = zone_choices("UTC", "UTC", {"UTC", "Europe/London"})
+    assert few == ["UTC", "Europe/London"]
+    for zone in ("UTC", "Asia/Tokyo", "Pacific/Auckland", "America/Chicago"):
+        offered = zone_choices(zone, "Europe/Berlin", known)
+        assert offered[0] == zone and len(set(offered)) == len(offered) <= 12
+
+
+def test_the_time_zone_page_ticks_the_chats_zone_and_ends_with_back() -> None:
+    rows = timezone_rows(
+        "Europe/Berlin", "UTC", available_timezones(), lambda _: utc(2026, 1, 1, 9)
+    )
+    assert rows[0][0] == MenuButton("✓ Europe/Berlin · 09:00", TimezoneChange("Europe/Berlin"))
+    assert rows[0][1] == MenuButton("UTC · 09:00", TimezoneChange("UTC"))
+    assert rows[-1] == [MenuButton("‹ Back", None)]
+    assert sum(len(row) for row in rows[:-1]) == ZONE_CHOICES
+
+
 @pytest.mark.parametrize(
-    "data", ["cfg:d:hourly", "cfg:x:on", "cfg:q:25:00-01:00", "cfg:p", "cfg:d:", "cfg:p:on:extra"]
+    "data",
+    [
+        "cfg:d:hourly",
+        "cfg:x:on",
+        "cfg:q:25:00-01:00",
+        "cfg:p",
+        "cfg:d:",
+        "cfg:p:on:extra",
+        "cfg:z:",
+        "cfg:z:../etc/passwd",
+        "cfg:z:Europe//Berlin",
+        "cfg:z:/UTC",
+        "cfg:z:Europe/Berlin ",
+        "cfg:z:" + "A" * 65,
+        "cfg:z:Еurope/Berlin",  # a Cyrillic Е
+        "cfg:z",
+        "cfg-page:",
+        "cfg-page:colour",
+        "cfg-page:TZ",
+        "cfg-page:tz:",
+        "cfg-lang:",
+        "cfg-lang:RU",
+        "cfg-lang:de-AT",
+    ],
 )
 def test_forged_settings_data_parses_to_nothing(data: str) -> None:
     assert callbacks.parse(data) is None
@@ -234,3 +304,7 @@ def test_the_menu_marks_the_current_choices() -> None:
     labels = [b.label for row in menu(settings) for b in row]
     assert "✓ Daily" in labels and "Instant" in labels and "✓ Link previews" in labels
     assert "+ 1 h (09:00)" in labels and "− 1 h (07:00)" in labels
+    assert menu(settings)[-1] == [
+        MenuButton("Time zone ›", SettingsPage.TIMEZONE),
+        MenuButton("Language ›", SettingsPage.LANGUAGE),
+    ]

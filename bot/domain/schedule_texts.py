@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 
 from bot.domain.callbacks import shorten
-from bot.domain.i18n import N_, _, ngettext
+from bot.domain.i18n import LANGUAGES, N_, _, current_language, ngettext
 from bot.domain.notes import TEXT_LIMIT
 from bot.domain.replies import name_html, visible_length
 from bot.domain.schedules import (
@@ -22,7 +22,7 @@ from bot.domain.schedules import (
 )
 
 SCHEDULE_COMMANDS = {
-    "settings": N_("This chat's choices: digest, quiet hours, time zone, previews"),
+    "settings": N_("This chat's choices: digest, quiet hours, time zone, previews, language"),
     "digest": N_("One message a day or a week: /digest daily 08:00, /digest off"),
     "quiet": N_("No notes at night: /quiet 22:00-07:00, /quiet off"),
     "timezone": N_("This chat's time zone: /timezone Europe/Berlin"),
@@ -135,8 +135,20 @@ def settings_text(settings: ChatSettings, zone: str, local_now: datetime) -> str
         _("Notes: {digest}").format(digest=describe_digest(settings.digest)),
         _("Quiet hours: {window}").format(window=describe_quiet(settings.quiet)),
         _("Link previews: {state}").format(state=_("on") if settings.previews else _("off")),
+        _("Language: {language}").format(language=LANGUAGES[current_language()]),
         "",
         _("Press a button to change a choice; /timezone Area/City sets the time zone."),
+    ]
+    return "\n".join(lines)
+
+
+def timezone_page(zone: str, local_now: datetime) -> str:
+    """The /settings menu's page of time zones."""
+    lines = [
+        _("<b>Time zone</b>"),
+        zone_line(zone, local_now),
+        "",
+        _("Pick one below; /timezone Area/City sets any other, for example /timezone Asia/Tokyo."),
     ]
     return "\n".join(lines)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -59,13 +59,14 @@ def edit_or_recall(broadcast_id: int) -> InlineKeyboardMarkup:
     """The buttons under a sent broadcast's report."""
     edit = callbacks.broadcast_data(Action.EDIT_BROADCAST, broadcast_id)
     recall = callbacks.broadcast_data(Action.RECALL_BROADCAST, broadcast_id)
-    return InlineKeyboardMarkup(
-        [[button(_(EDIT_BUTTON), edit), button(_(RECALL_BUTTON), recall)]]
-    )
+    return InlineKeyboardMarkup([[button(_(EDIT_BUTTON), edit), button(_(RECALL_BUTTON), recall)]])
 
 
 def languages() -> InlineKeyboardMarkup:
     """One button per language the bot speaks, named in itself."""
-    return InlineKeyboardMarkup(
-        [[button(language_button(code), callbacks.language_data(code)) for code in LANGUAGES]]
-    )
+    return InlineKeyboardMarkup([language_row(callbacks.language_data)])
+
+
+def language_row(data: Callable[[str], str]) -> list[InlineKeyboardButton]:
+    """A button per language, named in itself; `data` is what each carries for its code."""
+    return [button(language_button(code), data(code)) for code in LANGUAGES]

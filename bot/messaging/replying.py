@@ -22,11 +22,11 @@ async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None =
 async def answer(query: CallbackQuery, text: str, *, alert: bool = False) -> None:
     """Answer a button press, within Telegram's limit for the answer.
 
-    A press made while the bot was down can no longer be answered: the press still counts,
-    only the little note on the button is lost.
+    An empty `text` answers without a note. A press made while the bot was down can no longer
+    be answered: the press still counts, only the little note on the button is lost.
     """
     try:
-        await query.answer(callbacks.answer_text(text), show_alert=alert)
+        await query.answer(callbacks.answer_text(text) or None, show_alert=alert)
     except BadRequest as exc:
         if "query is too old" not in exc.message.lower():
             raise

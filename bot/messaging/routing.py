@@ -15,6 +15,7 @@ from bot.domain.callbacks import (
     ChannelButton,
     LanguageButton,
     SettingsButton,
+    SettingsPageButton,
     TopicButton,
 )
 from bot.domain.i18n import _
@@ -24,7 +25,13 @@ from bot.messaging.context import NewsContext
 from bot.messaging.replying import answer
 
 Pressed = TypeVar(
-    "Pressed", TopicButton, BroadcastButton, ChannelButton, LanguageButton, SettingsButton
+    "Pressed",
+    TopicButton,
+    BroadcastButton,
+    ChannelButton,
+    LanguageButton,
+    SettingsButton,
+    SettingsPageButton,
 )
 CommandCallback = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 

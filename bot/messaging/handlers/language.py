@@ -34,10 +34,10 @@ async def language(update: Update, context: NewsContext) -> None:
     if code is None:
         await reply(update, language_texts.unknown_language(wanted))
         return
-    await _choose(update, context, code)
+    await choose(update, context, code)
     with use_language(code):
         await reply(update, language_texts.language_set())
-    await _show_menu(update, context, code)
+    await show_menu(update, context, code)
 
 
 @chat_managers_only()
@@ -50,23 +50,23 @@ async def language_pressed(
     if code is None:  # data no button of ours carries
         await answer(query, _(STALE_BUTTON))
         return
-    await _choose(update, context, code)
+    await choose(update, context, code)
     with use_language(code):
         await answer(query, language_texts.language_set())
         await query.edit_message_text(
             language_texts.choose_language(), reply_markup=keyboards.languages()
         )
-    await _show_menu(update, context, code)
+    await show_menu(update, context, code)
 
 
-async def _choose(update: Update, context: NewsContext, code: str) -> None:
+async def choose(update: Update, context: NewsContext, code: str) -> None:
     """Speak `code` in the chat from now on."""
     chat = update.effective_chat
     assert chat is not None
     await context.store.set_chat_language(chat.id, chat.type, chat_title(chat), code, context.now())
 
 
-async def _show_menu(update: Update, context: NewsContext, code: str) -> None:
+async def show_menu(update: Update, context: NewsContext, code: str) -> None:
     """The chat's command menu in its language, whatever its members' apps speak."""
     chat = update.effective_chat
     assert chat is not None

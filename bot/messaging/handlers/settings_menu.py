@@ -1,30 +1,74 @@
-"""/settings: the chat's choices in one message, changed in place by its buttons."""
+"""/settings: the chat's choices in one message, changed in place by its buttons; its time zone
+and language pages take the menu's place until a choice (or "‹ Back") brings it back."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from zoneinfo import ZoneInfo
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.domain import callbacks, schedule_texts
-from bot.domain.callbacks import Action, SettingsButton
-from bot.domain.schedules import ChatSettings
-from bot.domain.settings_menu import menu
+from bot.domain import callbacks, language_texts, schedule_texts
+from bot.domain.callbacks import (
+    Action,
+    LanguageButton,
+    SettingsButton,
+    SettingsPage,
+    SettingsPageButton,
+)
+from bot.domain.i18n import _, supported, use_language
+from bot.domain.schedules import ChatSettings, TimezoneChange
+from bot.domain.settings_menu import Row, back_row, menu, timezone_rows
+from bot.domain.texts import STALE_BUTTON
 from bot.messaging import keyboards
 from bot.messaging.context import NewsContext
 from bot.messaging.guards import chat_managers_only
-from bot.messaging.handlers.schedules import change, current, zone_view
+from bot.messaging.handlers.language import choose, show_menu
+from bot.messaging.handlers.schedules import change, current, known_zones, zone_view
 from bot.messaging.replying import answer, reply
 from bot.messaging.routing import button, command
 
+View = tuple[str, InlineKeyboardMarkup]
 
-def view(context: NewsContext, settings: ChatSettings) -> tuple[str, InlineKeyboardMarkup]:
+
+def _buttons(rows: list[Row]) -> list[list[InlineKeyboardButton]]:
+    return [
+        [keyboards.button(b.label, callbacks.settings_data(b.target)) for b in row] for row in rows
+    ]
+
+
+def view(context: NewsContext, settings: ChatSettings) -> View:
     """The menu's text and buttons for these settings."""
     text = schedule_texts.settings_text(settings, *zone_view(context, settings))
-    rows = [
-        [keyboards.button(b.label, callbacks.settings_data(b.change)) for b in row]
-        for row in menu(settings)
-    ]
-    return text, InlineKeyboardMarkup(rows)
+    return text, InlineKeyboardMarkup(_buttons(menu(settings)))
+
+
+def timezone_view(context: NewsContext, settings: ChatSettings) -> View:
+    """The page of time zones: the chat's, the default, and common ones near the chat's."""
+    zone, local_now = zone_view(context, settings)
+    now = context.now()
+    rows = timezone_rows(
+        zone,
+        context.settings.timezone.key,
+        known_zones(),
+        lambda name: now.astimezone(ZoneInfo(name)),
+    )
+    return schedule_texts.timezone_page(zone, local_now), InlineKeyboardMarkup(_buttons(rows))
+
+
+def language_view() -> View:
+    """The page of languages, as /language shows them, each choice leading back to the menu."""
+    rows = [keyboards.language_row(callbacks.settings_language_data), *_buttons([back_row()])]
+    return language_texts.choose_language(), InlineKeyboardMarkup(rows)
+
+
+async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        # The same view again (a double tap, an old page): the message already shows it.
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 @chat_managers_only()
@@ -38,21 +82,57 @@ async def settings_pressed(
 ) -> None:
     query = update.callback_query
     assert query is not None
+    wanted = pressed.change
+    if wanted is None:  # "‹ Back": the menu again, nothing changed
+        await answer(query, "")
+        await _edit(query, *view(context, await current(update, context)))
+        return
+    if isinstance(wanted, TimezoneChange) and wanted.name not in known_zones():
+        await answer(query, _(STALE_BUTTON))  # a zone no button of ours carries
+        return
     before = await current(update, context)
-    chosen = before if pressed.change is None else await change(update, context, pressed.change)
+    chosen = await change(update, context, wanted)
     await answer(query, schedule_texts.saved(changed=chosen != before))
-    if chosen == before and pressed.change is not None:
-        return  # the menu already shows it
-    text, markup = view(context, chosen)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        # The same choice pressed again: the menu already shows it.
-        if "not modified" not in exc.message.lower():
-            raise
+    if chosen == before and not isinstance(wanted, TimezoneChange):
+        return  # the menu already shows it (a time zone is chosen on its page: back to the menu)
+    await _edit(query, *view(context, chosen))
+
+
+@chat_managers_only()
+async def page_pressed(
+    update: Update, context: NewsContext, pressed: SettingsPageButton, message: Message
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    await answer(query, "")
+    if pressed.page == SettingsPage.LANGUAGE:
+        await _edit(query, *language_view())
+    else:
+        await _edit(query, *timezone_view(context, await current(update, context)))
+
+
+@chat_managers_only()
+async def language_pressed(
+    update: Update, context: NewsContext, pressed: LanguageButton, message: Message
+) -> None:
+    """A language chosen on the menu's page: set as /language sets it, then the menu in it."""
+    query = update.callback_query
+    assert query is not None
+    code = supported(pressed.code)
+    if code is None:  # data no button of ours carries
+        await answer(query, _(STALE_BUTTON))
+        return
+    await choose(update, context, code)
+    settings = await current(update, context)
+    with use_language(code):
+        await answer(query, language_texts.language_set())
+        await _edit(query, *view(context, settings))
+    await show_menu(update, context, code)
 
 
 HANDLERS = [
     command("settings", settings),
     button(Action.SETTINGS, SettingsButton, settings_pressed),
+    button(Action.SETTINGS_PAGE, SettingsPageButton, page_pressed),
+    button(Action.SETTINGS_LANGUAGE, LanguageButton, language_pressed),
 ]
