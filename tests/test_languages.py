@@ -92,6 +92,15 @@ async def test_language_buttons_switch_and_tick_the_choice(
     assert await store.chat_language(ALICE) == "ru"
     assert "Подписка оформлена" in await say(fake, "/subscribe news", ALICE)
 
+    # The chosen language pressed again (a double tap): answered, the keyboard left as it is
+    # (Telegram refuses an edit that changes nothing: the fake would list it as rejected).
+    answers, edits = len(fake.callback_answers), len(fake.edits)
+    fake.press_button(edited, russian, user_id=ALICE)
+    await fake.wait_for(lambda: len(fake.callback_answers) > answers)
+    assert fake.callback_answers[-1]["text"] == "Теперь я говорю в этом чате по-русски."
+    await fake.wait_idle()
+    assert len(fake.edits) == edits
+
 
 async def test_a_forged_language_button_changes_nothing(
     running: None, fake: FakeTelegram, store: Store

@@ -41,6 +41,19 @@ async def refuse(update: Update, text: str) -> None:
         await reply(update, text)
 
 
+async def edit_in_place(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Show `text` in the pressed button's message; the same view again (a double tap, the
+    choice already shown) is left as it is: Telegram refuses it as "message is not modified".
+    """
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
 async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
     """Replace a message's inline keyboard (editMessageReplyMarkup).
 

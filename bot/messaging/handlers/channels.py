@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 
 from bot.domain import channel_texts as says
 from bot.domain import texts
@@ -18,7 +17,7 @@ from bot.messaging.channel_rights import CannotPost, check_channel
 from bot.messaging.context import NewsContext
 from bot.messaging.guards import site_admins_only
 from bot.messaging.keyboards import button as key
-from bot.messaging.replying import answer, reply
+from bot.messaging.replying import answer, edit_in_place, reply
 from bot.messaging.routing import button, command
 
 LISTED = 30  # remove buttons under /channels
@@ -106,11 +105,7 @@ async def remove_pressed(
         )
         await answer(query, says.removed_answer(removed.name))  # plain text, not HTML
     text, markup = await listing(context)
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:  # pressed twice: the list already shows it
-        if "not modified" not in exc.message.lower():
-            raise
+    await edit_in_place(query, text, markup)  # pressed twice: the list already shows it
 
 
 HANDLERS = [

@@ -10,14 +10,14 @@ from telegram.error import TelegramError
 
 from bot.domain import language_texts
 from bot.domain.callbacks import Action, LanguageButton
-from bot.domain.i18n import _, supported, use_language
+from bot.domain.i18n import _, current_language, supported, use_language
 from bot.domain.texts import STALE_BUTTON
 from bot.messaging import keyboards
 from bot.messaging.context import NewsContext
 from bot.messaging.guards import chat_managers_only, is_site_admin
 from bot.messaging.handlers.subscriptions import chat_title
 from bot.messaging.menus import show_commands_in
-from bot.messaging.replying import answer, reply
+from bot.messaging.replying import answer, edit_in_place, reply
 from bot.messaging.routing import button, command
 
 logger = logging.getLogger(__name__)
@@ -50,12 +50,13 @@ async def language_pressed(
     if code is None:  # data no button of ours carries
         await answer(query, _(STALE_BUTTON))
         return
+    if code == current_language():  # a double tap: the keyboard already shows it
+        await answer(query, language_texts.language_set())
+        return
     await choose(update, context, code)
     with use_language(code):
         await answer(query, language_texts.language_set())
-        await query.edit_message_text(
-            language_texts.choose_language(), reply_markup=keyboards.languages()
-        )
+        await edit_in_place(query, language_texts.choose_language(), keyboards.languages())
     await show_menu(update, context, code)
 
 

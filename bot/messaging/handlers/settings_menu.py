@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.domain import callbacks, language_texts, schedule_texts
 from bot.domain.callbacks import (
@@ -25,7 +24,7 @@ from bot.messaging.context import NewsContext
 from bot.messaging.guards import chat_managers_only
 from bot.messaging.handlers.language import choose, show_menu
 from bot.messaging.handlers.schedules import change, current, known_zones, zone_view
-from bot.messaging.replying import answer, reply
+from bot.messaging.replying import answer, edit_in_place, reply
 from bot.messaging.routing import button, command
 
 View = tuple[str, InlineKeyboardMarkup]
@@ -62,15 +61,6 @@ def language_view() -> View:
     return language_texts.choose_language(), InlineKeyboardMarkup(rows)
 
 
-async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as exc:
-        # The same view again (a double tap, an old page): the message already shows it.
-        if "not modified" not in exc.message.lower():
-            raise
-
-
 @chat_managers_only()
 async def settings(update: Update, context: NewsContext) -> None:
     await reply(update, *view(context, await current(update, context)))
@@ -85,7 +75,7 @@ async def settings_pressed(
     wanted = pressed.change
     if wanted is None:  # "‹ Back": the menu again, nothing changed
         await answer(query, "")
-        await _edit(query, *view(context, await current(update, context)))
+        await edit_in_place(query, *view(context, await current(update, context)))
         return
     if isinstance(wanted, TimezoneChange) and wanted.name not in known_zones():
         await answer(query, _(STALE_BUTTON))  # a zone no button of ours carries
@@ -95,7 +85,7 @@ async def settings_pressed(
     await answer(query, schedule_texts.saved(changed=chosen != before))
     if chosen == before and not isinstance(wanted, TimezoneChange):
         return  # the menu already shows it (a time zone is chosen on its page: back to the menu)
-    await _edit(query, *view(context, chosen))
+    await edit_in_place(query, *view(context, chosen))
 
 
 @chat_managers_only()
@@ -106,9 +96,9 @@ async def page_pressed(
     assert query is not None
     await answer(query, "")
     if pressed.page == SettingsPage.LANGUAGE:
-        await _edit(query, *language_view())
+        await edit_in_place(query, *language_view())
     else:
-        await _edit(query, *timezone_view(context, await current(update, context)))
+        await edit_in_place(query, *timezone_view(context, await current(update, context)))
 
 
 @chat_managers_only()
@@ -126,7 +116,7 @@ async def language_pressed(
     settings = await current(update, context)
     with use_language(code):
         await answer(query, language_texts.language_set())
-        await _edit(query, *view(context, settings))
+        await edit_in_place(query, *view(context, settings))
     await show_menu(update, context, code)
 
 
