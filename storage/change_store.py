@@ -14,7 +14,7 @@ from bot.domain.audit import AUDIT_SHOWN, AuditAction, AuditEntry
 from bot.domain.broadcasts import BroadcastInfo
 from bot.domain.changes import ChangeCounts, ChangeJob, ChangeOutcome
 from bot.domain.states import BroadcastState, ChangeKind, ChangeState
-from storage import audit, broadcasts, changes
+from storage import audit, broadcasts, changes, leases
 from storage.models import Broadcast, Delivery, NoteChange
 
 
@@ -50,11 +50,11 @@ class ChangeStore:
         self, owner: str, ids: Sequence[int], until: datetime
     ) -> list[int]:
         async with self._sessions.begin() as session:
-            return await changes.extend_leases(session, owner, ids, until)
+            return await leases.extend_leases(session, changes.LEASED, owner, ids, until)
 
     async def release_change_leases(self, owner: str) -> int:
         async with self._sessions.begin() as session:
-            return await changes.release_leases(session, owner)
+            return await leases.release_leases(session, changes.LEASED, owner)
 
     # -- editing and recalling a broadcast --------------------------------------------------
 

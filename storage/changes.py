@@ -27,8 +27,12 @@ from bot.domain.states import (
 )
 from storage import claims
 from storage.engine import chunks
+from storage.leases import LeasedTable
 from storage.models import Delivery, NoteChange, UTCDateTime
 from storage.models import Post as PostRow
+
+# Rows claimed under a lease (storage.leases): held while SENDING, PENDING again if given back.
+LEASED = LeasedTable(NoteChange, ChangeState.SENDING, ChangeState.PENDING)
 
 
 async def queue(
@@ -158,10 +162,6 @@ async def claim(
     ]
 
 
-def _held_by(owner: str) -> tuple[ColumnElement[bool], ...]:
-    return (NoteChange.lease_owner == owner, NoteChange.status == ChangeState.SENDING)
-
-
 async def record(
     session: AsyncSession, outcomes: Sequence[ChangeOutcome], now: datetime, owner: str
 ) -> None:
@@ -186,7 +186,7 @@ async def record(
     for chunk in chunks(counted):
         await session.execute(
             update(NoteChange)
-            .where(NoteChange.id.in_(chunk), *_held_by(owner))
+            .where(NoteChange.id.in_(chunk), *LEASED.held_by(owner))
             .values(attempts=NoteChange.attempts + 1)
         )
     photos = [o for o in outcomes if o.photo is not None]
@@ -201,36 +201,10 @@ async def record(
             )
     if rows:
         await session.execute(
-            update(NoteChange).where(*_held_by(owner)),
+            update(NoteChange).where(*LEASED.held_by(owner)),
             rows,
             execution_options={"synchronize_session": None},
         )
-
-
-async def extend_leases(
-    session: AsyncSession, owner: str, ids: Sequence[int], until: datetime
-) -> list[int]:
-    """Keep the given changes `owner` still holds until `until`; returns those it holds."""
-    kept: list[int] = []
-    for chunk in chunks(ids):
-        result = await session.scalars(
-            update(NoteChange)
-            .where(NoteChange.id.in_(chunk), *_held_by(owner))
-            .values(lease_until=until)
-            .returning(NoteChange.id)
-        )
-        kept.extend(result)
-    return kept
-
-
-async def release_leases(session: AsyncSession, owner: str) -> int:
-    """Give back the changes `owner` claimed and never applied."""
-    result = await session.execute(
-        update(NoteChange)
-        .where(*_held_by(owner))
-        .values(status=ChangeState.PENDING, lease_owner=None, lease_until=None)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def counts_for_broadcast(

@@ -18,11 +18,15 @@ from bot.domain.states import DeliveryState
 from bot.domain.topics import TopicInfo
 from storage import catalogue, channels, chats, held
 from storage.engine import chunks
+from storage.leases import LeasedTable
 from storage.models import (
     LIVE_ROWS,
     Broadcast,
     Delivery,
 )
+
+# Rows claimed under a lease (storage.leases): held while SENDING, PENDING again if given back.
+LEASED = LeasedTable(Delivery, DeliveryState.SENDING, DeliveryState.PENDING)
 
 
 async def claim(
@@ -184,7 +188,7 @@ async def record_outcomes(
                     "error": outcome.error,
                 }
             )
-    held = _held_by(owner)
+    held = LEASED.held_by(owner)
     for chunk in chunks(counted):
         await session.execute(
             update(Delivery)
@@ -200,34 +204,3 @@ async def record_outcomes(
         )
     if sent:
         await session.execute(update(Delivery), sent)
-
-
-def _held_by(owner: str) -> tuple[Any, ...]:
-    """The rows `owner` has leased and not yet settled."""
-    return (Delivery.lease_owner == owner, Delivery.status == DeliveryState.SENDING)
-
-
-async def extend_leases(
-    session: AsyncSession, owner: str, ids: Sequence[int], until: datetime
-) -> list[int]:
-    """Keep the given rows `owner` still holds until `until`; returns those it still holds."""
-    kept: list[int] = []
-    for chunk in chunks(ids):
-        result = await session.scalars(
-            update(Delivery)
-            .where(Delivery.id.in_(chunk), *_held_by(owner))
-            .values(lease_until=until)
-            .returning(Delivery.id)
-        )
-        kept.extend(result)
-    return kept
-
-
-async def release_leases(session: AsyncSession, owner: str) -> int:
-    """Give back the rows `owner` claimed and never sent; returns how many."""
-    result = await session.execute(
-        update(Delivery)
-        .where(*_held_by(owner))
-        .values(status=DeliveryState.PENDING, lease_owner=None, lease_until=None)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.health import OutboxSummary
 from bot.domain.outbox import DeliveryJob, Outcome
-from storage import claims, history, monitoring, outbox, schedule
+from storage import claims, history, leases, monitoring, outbox, schedule
 
 
 class SendingStore:
@@ -52,12 +52,12 @@ class SendingStore:
         returned): the caller must not send it.
         """
         async with self._sessions.begin() as session:
-            return await claims.extend_leases(session, owner, ids, until)
+            return await leases.extend_leases(session, claims.LEASED, owner, ids, until)
 
     async def release_leases(self, owner: str) -> int:
         """Give back claimed rows that were never sent (a clean shutdown)."""
         async with self._sessions.begin() as session:
-            return await claims.release_leases(session, owner)
+            return await leases.release_leases(session, claims.LEASED, owner)
 
     async def sent_times(self, chat_id: int, since: datetime) -> list[datetime]:
         """When outbox messages went to a chat since a moment, oldest first (group limit)."""
