@@ -9,15 +9,18 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.messaging.transport import concurrency_for
 from storage.store import Store
-from tests.support.conversation import first_scan_done
+from tests.support.crashes import (
+    CHATS,
+    RATE,
+    killable_process,  # noqa: F401 - the `process` fixture
+    started_with_readers,
+)
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.posts import SEED, write_post
 from tests.support.processes import Process, child_environment
@@ -25,33 +28,10 @@ from tests.support.settings import environment_for
 
 pytestmark = pytest.mark.slow
 
-CHATS = list(range(10_001, 10_301))  # 300 subscribers
-RATE = 100
-
-
-@pytest.fixture
-async def process(
-    fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path
-) -> AsyncIterator[Process]:
-    env = child_environment(
-        **environment_for(
-            fake, database_url, content, SCAN_INTERVAL="0.3", SEND_RATE=str(RATE), LEASE_SECONDS="2"
-        )
-    )
-    proc = Process(env, tmp_path)
-    yield proc
-    if proc.child is not None:
-        await proc.signal(signal.SIGKILL)
-
 
 async def announce_to_all(store: Store, process: Process, content: Path) -> None:
     """Start the bot on a site with history, subscribe every chat, publish a post."""
-    shutil.copy(SEED, content / SEED.name)
-    await process.start()
-    await first_scan_done(store)
-    now = datetime.now(UTC)
-    for chat in CHATS:
-        await store.subscribe(chat, "private", "", "news", now)
+    await started_with_readers(store, process, content)
     write_post(content, "2026-02-01-breaking.md", "Breaking")
 
 

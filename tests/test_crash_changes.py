@@ -4,10 +4,8 @@ real `newsbot run`; after a restart every note is changed once, none is left und
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,44 +15,17 @@ from bot.domain.audit import SHELL
 from bot.domain.states import ChangeKind, ChangeState
 from bot.messaging.transport import concurrency_for
 from storage.store import Store
-from tests.support.conversation import eventually
+from tests.support.crashes import (
+    CHATS,
+    RATE,
+    killable_process,  # noqa: F401 - the `process` fixture
+    started_with_readers,
+)
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.posts import SEED, write_post
-from tests.support.processes import Process, child_environment
-from tests.support.settings import environment_for
+from tests.support.posts import write_post
+from tests.support.processes import Process
 
 pytestmark = pytest.mark.slow
-
-CHATS = list(range(10_001, 10_301))  # 300 subscribers
-RATE = 100
-
-
-@pytest.fixture
-async def process(
-    fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path
-) -> AsyncIterator[Process]:
-    env = child_environment(
-        **environment_for(
-            fake, database_url, content, SCAN_INTERVAL="0.3", SEND_RATE=str(RATE), LEASE_SECONDS="2"
-        )
-    )
-    proc = Process(env, tmp_path)
-    yield proc
-    if proc.child is not None:
-        await proc.signal(signal.SIGKILL)
-
-
-async def started_with_readers(store: Store, process: Process, content: Path) -> None:
-    shutil.copy(SEED, content / SEED.name)
-    await process.start()
-
-    async def seed_recorded() -> bool:  # first_scan_done, with room for a slow start
-        return bool(await store.topics())
-
-    await eventually(seed_recorded, 30)
-    now = datetime.now(UTC)
-    for chat in CHATS:
-        await store.subscribe(chat, "private", "", "news", now)
 
 
 def notes(fake: FakeTelegram, title: str) -> dict[int, int]:
@@ -108,9 +79,12 @@ async def test_a_correction_killed_midway_edits_every_note_once(
     assert set(edited) == set(sent.items()) and set(edited.values()) == {1}
     assert len(notes(fake, "Bridge")) == len(CHATS)  # never as a new message
     assert await counts(store, ChangeKind.EDIT) == Counter({ChangeState.DONE: len(CHATS)})
-    repeats_were_harmless(fake, "message is not modified: specified new message content and "
-                          "reply markup are exactly the same as a current content and reply "
-                          "markup of the message")
+    repeats_were_harmless(
+        fake,
+        "message is not modified: specified new message content and "
+        "reply markup are exactly the same as a current content and reply "
+        "markup of the message",
+    )
 
 
 async def test_a_recall_killed_midway_deletes_every_copy(
