@@ -75,13 +75,18 @@ async def queue_post(
     """Write one outbox row per recipient that gets notes now, one held item per chat that
     holds them (a digest, quiet hours); returns how many chats the post reaches.
 
-    Two INSERT ... SELECT from the one recipients select (the second only when some chat
-    holds its notes): the fan-out stays in the database, however many the chats. Breaking
-    news gets Priority.BREAKING: every claim takes its rows first, and it is never held (it
-    comes silently in quiet hours, and is not repeated in a digest).
+    INSERT ... SELECT from the one recipients select, into the outbox and (for chats that hold
+    their notes) the held items: on PostgreSQL one statement, on SQLite two (the second only
+    when some chat holds its notes). The fan-out stays in the database, however many the
+    chats. Breaking news gets Priority.BREAKING: every claim takes its rows first, and it is
+    never held (it comes silently in quiet hours, and is not repeated in a digest).
     """
     breaking = priority == Priority.BREAKING
-    found = recipients(session, post_id).subquery()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # On PostgreSQL a CTE, read several times and worked out once; SQLite's driver counts no
+    # rows for an INSERT behind a WITH, so there a subquery.
+    chosen = recipients(session, post_id)
+    found = chosen.cte("recipients") if postgres else chosen.subquery()
     # Joined, not NOT IN (subquery): PostgreSQL would rescan the subquery for every
     # recipient once its ids outgrow work_mem.
     settings = ChatSettings.chat_id == found.c.chat_id
@@ -94,21 +99,35 @@ async def queue_post(
         )
     columns = ["post_id", "chat_id", "thread_id", "topics", *_QUEUED, "priority"]
     now_rows = now_rows.add_columns(*_queued(now), literal(int(priority)).label("priority"))
-    result = await session.execute(insert(Delivery).from_select(columns, now_rows))
-    reached = int(result.rowcount)  # type: ignore[attr-defined]
-    if not breaking and await reader_settings.any_holding(session, now):
-        # Each waits for its chat's next release (never NULL for a holding chat; now if so).
-        period = func.coalesce(ChatSettings.release_at, literal(now, UTCDateTime()))
-        held_rows = (
-            select(found.c.chat_id, literal(post_id), found.c.topics, period)
-            .select_from(found.join(ChatSettings, settings))
-            .where(reader_settings.holding(now), threads.first_of_chat(found))
+    queue_now = insert(Delivery).from_select(columns, now_rows)
+    if breaking:
+        return _count(await session.execute(queue_now))
+    # Each waits for its chat's next release (never NULL for a holding chat; now if so).
+    period = func.coalesce(ChatSettings.release_at, literal(now, UTCDateTime()))
+    held_rows = (
+        select(found.c.chat_id, literal(post_id), found.c.topics, period)
+        .select_from(found.join(ChatSettings, settings))
+        .where(reader_settings.holding(now), threads.first_of_chat(found))
+    )
+    hold = insert(HeldItem).from_select(["chat_id", "post_id", "topics", "period"], held_rows)
+    if postgres:
+        # One statement: both inserts read the recipients worked out once.
+        queued = queue_now.returning(Delivery.id).cte("queued")
+        holding = hold.returning(HeldItem.chat_id).cte("held")
+        both = select(
+            select(func.count()).select_from(queued).scalar_subquery()
+            + select(func.count()).select_from(holding).scalar_subquery()
         )
-        result = await session.execute(
-            insert(HeldItem).from_select(["chat_id", "post_id", "topics", "period"], held_rows)
-        )
-        reached += int(result.rowcount)  # type: ignore[attr-defined]
+        return int(await session.scalar(both) or 0)
+    reached = _count(await session.execute(queue_now))
+    if await reader_settings.any_holding(session, now):
+        reached += _count(await session.execute(hold))
     return reached
+
+
+def _count(result: Any) -> int:
+    """The rows an INSERT ... SELECT wrote."""
+    return int(result.rowcount)
 
 
 async def queue_broadcast(

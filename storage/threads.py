@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Subquery, func, select, tuple_, update
+from sqlalchemy import CTE, ColumnElement, Subquery, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.states import LIVE_DELIVERY_STATES, DeliveryState
@@ -22,7 +22,7 @@ async def kill_live(session: AsyncSession, chat_id: int, thread: int, reason: st
     )
 
 
-def first_of_chat(found: Subquery) -> ColumnElement[bool]:
+def first_of_chat(found: Subquery | CTE) -> ColumnElement[bool]:
     """True for each chat's lowest forum topic among `found`'s rows: a chat that holds its notes
     (a digest, quiet hours) holds each post once, whatever topics it follows it in.
 
