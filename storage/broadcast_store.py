@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.domain.broadcasts import BroadcastInfo, Progress
 from bot.domain.states import BroadcastState
 from storage import broadcasts, chats, outbox
+from storage.transactions import transactions_finish
 
 
+@transactions_finish
 class BroadcastStore:
     """Broadcasts from draft to done (scheduled ones: storage.editors)."""
 

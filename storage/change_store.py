@@ -16,8 +16,10 @@ from bot.domain.changes import ChangeCounts, ChangeJob, ChangeOutcome
 from bot.domain.states import BroadcastState, ChangeKind, ChangeState
 from storage import audit, broadcasts, changes, leases
 from storage.models import Broadcast, Delivery, NoteChange
+from storage.transactions import transactions_finish
 
 
+@transactions_finish
 class ChangeStore:
     """Changes to notes already sent, and the audit log."""
 

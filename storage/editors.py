@@ -14,8 +14,10 @@ from bot.domain.broadcasts import BroadcastInfo
 from bot.domain.channels import ChannelInfo
 from bot.domain.states import BroadcastState
 from storage import broadcasts, channels, outbox
+from storage.transactions import transactions_finish
 
 
+@transactions_finish
 class EditorsStore:
     """Channels the admins added; broadcasts that wait for their time."""
 

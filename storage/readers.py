@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.domain.latest import LATEST_POSTS, LatestPost
 from storage import chats, latest, threads
+from storage.transactions import transactions_finish
 
 
+@transactions_finish
 class ReadersStore:
     """The newest posts, and dropping a deleted forum topic's subscriptions."""
 

@@ -16,8 +16,10 @@ from bot.domain.delivery_log import DeliveryQuery, DeliveryRecord
 from bot.domain.health import OutboxSummary
 from bot.domain.outbox import DeliveryJob, Outcome
 from storage import claims, history, leases, monitoring, outbox, schedule
+from storage.transactions import transactions_finish
 
 
+@transactions_finish
 class SendingStore:
     """The outbox's claims, outcomes and leases; its summary and history; the shared rate."""
 

@@ -41,12 +41,14 @@ from storage.engine import create_engine
 from storage.readers import ReadersStore
 from storage.sending_store import SendingStore
 from storage.stats import stats
+from storage.transactions import transactions_finish
 
 
 class DryRun(Exception):
     """Raised inside a transaction to roll back what a dry run did."""
 
 
+@transactions_finish
 class Store(ChangeStore, EditorsStore, ReadersStore, SendingStore, BroadcastStore):
     """Chats, subscriptions, posts, filters, held posts (the outbox's claims and the send
     schedule: storage.sending_store; broadcasts: storage.broadcast_store; channels and scheduled
