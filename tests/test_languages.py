@@ -10,6 +10,10 @@ from telegram.ext import Application
 
 from bot.domain import callbacks
 from bot.domain.callbacks import Action, LanguageButton
+from bot.domain.change_texts import change_line
+from bot.domain.changes import ChangeCounts
+from bot.domain.i18n import use_language
+from bot.domain.states import ChangeKind
 from bot.messaging import handlers
 from bot.messaging.chat_language import SPEAKING
 from bot.messaging.context import NewsApplication
@@ -173,6 +177,25 @@ async def test_russian_plurals_in_replies(running: None, fake: FakeTelegram) -> 
     fake.user_languages[ALICE] = "ru"
     await say(fake, "/subscribe news", ALICE)
     assert "забыл его 1 подписку" in await say(fake, "/stop", ALICE)
+
+
+@pytest.mark.parametrize(
+    ("code", "done", "expected"),
+    [
+        ("en", 1, "Recalled: 1 copy deleted"),
+        ("en", 2, "Recalled: 2 copies deleted"),
+        ("de", 1, "Zurückgerufen: 1 Kopie gelöscht"),
+        ("de", 5, "Zurückgerufen: 5 Kopien gelöscht"),
+        ("ru", 1, "Отозвано: 1 копия удалена"),
+        ("ru", 3, "Отозвано: 3 копии удалены"),
+        ("ru", 5, "Отозвано: 5 копий удалено"),
+        ("ru", 21, "Отозвано: 21 копия удалена"),
+    ],
+)
+def test_plural_forms_of_a_recall_report(code: str, done: int, expected: str) -> None:
+    with use_language(code):
+        line = change_line(ChangeKind.DELETE, ChangeCounts(done=done), final=True)
+    assert line.startswith(f"<i>{expected},")
 
 
 async def test_the_command_menu_is_registered_in_each_language(

@@ -71,9 +71,17 @@ def change_line(kind: ChangeKind, counts: ChangeCounts, final: bool) -> str:
         else:
             text = _("Editing… edited {done}, could not {refused}, remaining {remaining}")
     elif kind == ChangeKind.DELETE:
-        text = _("Recalled: {done} copies deleted, {refused} could not be deleted.")
+        text = ngettext(
+            "Recalled: {done} copy deleted, {refused} could not be deleted.",
+            "Recalled: {done} copies deleted, {refused} could not be deleted.",
+            counts.done,
+        )
     else:
-        text = _("Edited: {done} copies edited, {refused} could not be edited.")
+        text = ngettext(
+            "Edited: {done} copy edited, {refused} could not be edited.",
+            "Edited: {done} copies edited, {refused} could not be edited.",
+            counts.done,
+        )
     return f"<i>{html.escape(text.format(**numbers))}</i>"
 
 
