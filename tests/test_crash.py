@@ -75,10 +75,12 @@ async def test_sigterm_drains_and_a_restart_sends_no_duplicate(
     assert "Traceback" not in process.output()
 
 
-async def test_after_sigkill_a_restart_answers_within_5_seconds(
+async def test_after_sigkill_a_restart_answers_without_waiting_out_the_lease(
     fake: FakeTelegram, database_url: str, store: Store, content: Path, tmp_path: Path
 ) -> None:
     # The default lease: a poller role that outlived its process would keep users waiting 30 s.
+    # A restart answers as soon as it has started (2-4 s on an idle machine, printed below);
+    # the bound leaves room for a busy machine's slow start while still telling the two apart.
     env = child_environment(**environment_for(fake, database_url, content, LEASE_SECONDS="30"))
     bot = Process(env, tmp_path)
     shutil.copy(SEED, content / SEED.name)
@@ -90,9 +92,9 @@ async def test_after_sigkill_a_restart_answers_within_5_seconds(
         fake.command("/start", chat_id=CHATS[0])
         restarted = time.monotonic()
         await bot.start()
-        await fake.wait_for(lambda: fake.messages_to(CHATS[0]), 15)
+        await fake.wait_for(lambda: fake.messages_to(CHATS[0]), 25)
         seconds = time.monotonic() - restarted
-        assert seconds < 5.0, (seconds, bot.output()[-3000:])
+        assert seconds < 15.0, (seconds, bot.output()[-3000:])
         assert "subscribe" in (fake.messages_to(CHATS[0])[0].text or "")
         print(f"restart to reply: {seconds:.2f} s")  # noqa: T201
     finally:
