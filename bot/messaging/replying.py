@@ -46,12 +46,32 @@ async def edit_in_place(
 ) -> None:
     """Show `text` in the pressed button's message; the same view again (a double tap, the
     choice already shown) is left as it is: Telegram refuses it as "message is not modified".
+
+    A message Telegram no longer lets the bot edit (older than 48 hours, or deleted since the
+    press) cannot show it: the view comes as a new message in its chat instead.
     """
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
+        problem = exc.message.lower()
+        if any(refusal in problem for refusal in _CANNOT_EDIT):
+            await _send_instead(query, text, markup)
+        elif "not modified" not in problem:
             raise
+
+
+# Telegram's answers for a message the bot may no longer change.
+_CANNOT_EDIT = ("can't be edited", "message to edit not found")
+
+
+async def _send_instead(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):  # pragma: no cover - buttons route only messages
+        return
+    logger.info("message %d of chat %d no longer editable: sent anew", message.id, message.chat.id)
+    await message.reply_text(text, reply_markup=markup, do_quote=False)
 
 
 async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
