@@ -75,7 +75,7 @@ async def _send_instead(
 
 
 async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
-    """Replace a message's inline keyboard (editMessageReplyMarkup).
+    """Replace a message's inline keyboard (editMessageReplyMarkup), if Telegram still lets us.
 
     Through PTB's own `_post`, as transport.BulkBot does: PTB's edit_message_reply_markup adds
     the Defaults' parse_mode, a parameter the method does not have, and do_api_request warns
@@ -85,4 +85,16 @@ async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
     if markup.inline_keyboard:
         # Without a keyboard the call removes it (Telegram refuses an empty one).
         data["reply_markup"] = markup
-    await message.get_bot()._post("editMessageReplyMarkup", data)
+    try:
+        await message.get_bot()._post("editMessageReplyMarkup", data)
+    except BadRequest as exc:
+        # A double tap finds its buttons already changed; a note older than 48 hours keeps its
+        # old buttons: the press was done and answered all the same.
+        problem = exc.message.lower()
+        if "not modified" in problem:
+            return
+        if not any(refusal in problem for refusal in _CANNOT_EDIT):
+            raise
+        logger.info(
+            "buttons of message %d in chat %d left: %s", message.id, message.chat.id, problem
+        )
