@@ -138,6 +138,13 @@ async def test_the_language_page_sets_the_language_and_shows_the_menu_in_it(
     assert "Sprache: Deutsch" in german and "Zeitzone: Europe/Berlin" in german
     assert ["Zeitzone ›", "Sprache ›"] in labels(fake, menu)
     assert await store.chat_language(ALICE) == "de"
+    # A weekly digest's day button names the days in German too, as the text above it does.
+    await press(fake, menu, "Wöchentlich", ALICE)
+    assert "Tag: Montag → Dienstag" in labels(fake, menu)[1]
+    await press(fake, menu, "Tag: Montag → Dienstag", ALICE)
+    assert "wöchentlicher Digest am Dienstag" in shown(fake, menu)
+    await press(fake, menu, "✓ Wöchentlich", ALICE, edits=False)
+    await press(fake, menu, "Sofort", ALICE)
 
     def commands() -> dict[str, str]:
         scope = {"type": "chat", "chat_id": ALICE}
