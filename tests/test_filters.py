@@ -83,6 +83,25 @@ def test_parse_filter_commands() -> None:
     assert len(many.words) == MAX_COMMAND_WORDS and many.ignored == 100 - MAX_COMMAND_WORDS
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        ("covid-19", "/filter covid"),
+        ("-covid-19", "/filter -covid"),
+        ("[a-z]+", "/filter a"),
+        ("(Café|bar)", "/filter cafe"),
+        ("\ufdfa", "/filter \u0635\u0644\u0649"),  # one character, four words once normalised
+    ],
+)
+def test_a_word_of_several_suggests_a_word_the_filter_takes(typed: str, suggested: str) -> None:
+    [word] = parse_filter([typed]).words
+    assert word.problem == FilterProblem.SEVERAL
+    text = filter_texts.problem(word)
+    assert f"(try {suggested})." in text
+    [again] = parse_filter([suggested.removeprefix("/filter ")]).words
+    assert again.problem is None and again.include == word.include
+
+
 def test_allows_is_include_any_and_exclude_none() -> None:
     assert ChatFilters().allows(set())
     only_korea = ChatFilters(include=("korea", "japan"))
@@ -183,9 +202,11 @@ async def test_filter_commands_end_to_end(
     await first_scan_done(store)
     await say(fake, "/subscribe news", ALICE)
     assert "no keyword filters" in await say(fake, "/filter", ALICE)
-    reply = await say(fake, "/filter Korea -Sport covid-19", ALICE)
+    reply = await say(fake, "/filter Korea -Sport covid-19 -F1_racing", ALICE)
     assert "Added: <b>korea</b>, <b>-sport</b>." in reply
-    assert "<b>covid-19</b> is several words" in reply
+    # The word suggested is one the filter takes, on the side it was asked for.
+    assert "<b>covid-19</b> is several words; a filter is one word (try /filter covid)" in reply
+    assert "<b>F1_racing</b> is several words; a filter is one word (try /filter -f1)" in reply
     assert "This chat has 2 keyword filters (of 20):" in reply
     assert "Only posts mentioning: <b>korea</b>." in reply
     assert "Never posts mentioning: <b>sport</b>." in reply
@@ -197,6 +218,7 @@ async def test_filter_commands_end_to_end(
     assert titles(fake, ALICE) == ["Talks in KORÉA"]
 
     assert "Removed the filter word <b>korea</b>." in await say(fake, "/filter remove korea", ALICE)
+    assert "(try /filter remove sport)" in await say(fake, "/filter remove sport_news", ALICE)
     assert "Removed 1 keyword filter:" in await say(fake, "/filter clear", ALICE)
     assert "had no keyword filters" in await say(fake, "/filter clear", ALICE)
     assert "Usage: /filter remove WORD" in await say(fake, "/filter remove", ALICE)

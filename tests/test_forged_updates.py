@@ -7,15 +7,17 @@ parse it totally (typed actions, ids within a BIGINT) on SQLite and PostgreSQL a
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from storage.store import Store
 from tests.support.bots import BotFactory
+from tests.support.clock import ShiftedClock
 from tests.support.conversation import GROUP, first_scan_done, say
-from tests.support.fake_telegram import FakeTelegram
-from tests.support.posts import SEED
+from tests.support.fake_telegram import FakeTelegram, SentMessage
+from tests.support.posts import SEED, write_post
 
 ADMIN, MEMBER = 777, 2001
 IN_GROUP = {"chat_type": "supergroup", "title": "Readers"}
@@ -102,3 +104,59 @@ async def test_a_press_too_old_to_answer_still_counts_and_logs_no_error(
     assert len(fake.sent) == sent_before, "nothing is posted about the stale answer"
     [refused] = [call for call in fake.rejected if call.method == "answerCallbackQuery"]
     fake.rejected.remove(refused)  # expected: Telegram refuses the late answer
+
+
+async def test_buttons_on_messages_too_old_to_edit_still_work_without_an_error(
+    keyboard: None, content: Path, fake: FakeTelegram, store: Store, clock: ShiftedClock
+) -> None:
+    """Telegram lets a bot edit a message for 48 hours: a note's unsubscribe button, pressed
+    days later, unsubscribes all the same; so does its undo, and a /subscribe keyboard's."""
+    await say(fake, "/subscribe news", MEMBER)
+    write_post(content, "2026-02-01-talks.md", "Talks resume", tags="[news]")
+    await fake.wait_for(lambda: "Talks resume" in (fake.messages_to(MEMBER)[-1].text or ""), 10)
+    note = fake.messages_to(MEMBER)[-1]
+    await say(fake, "/subscribe", MEMBER)
+    listing = fake.messages_to(MEMBER)[-1]
+    clock.advance(timedelta(days=3))
+
+    async def press(message: SentMessage, data: str) -> str:
+        before = len(fake.callback_answers)
+        fake.press_button(message, data, user_id=MEMBER)
+        await fake.wait_for(lambda: len(fake.callback_answers) > before, 5, what=data)
+        return str(fake.callback_answers[before].get("text", ""))
+
+    [[unsubscribe]] = note.reply_markup["inline_keyboard"]
+    assert (await press(note, unsubscribe["callback_data"])).startswith("Unsubscribed")
+    assert await store.subscriptions(MEMBER) == []
+    subscribe = listing.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    assert (await press(listing, subscribe)).startswith("Subscribed")
+    assert [t.key for t in await store.subscriptions(MEMBER)] == ["news"]
+    await fake.wait_idle()
+
+
+async def test_double_taps_on_subscribe_and_undo_buttons_log_no_error(
+    keyboard: None, content: Path, fake: FakeTelegram, store: Store
+) -> None:
+    async def double_tap(message: SentMessage, data: str) -> None:
+        before = len(fake.callback_answers)
+        for _ in range(2):  # both presses reach the bot before it edits the button away
+            fake.press_button(message, data, user_id=MEMBER)
+        await fake.wait_for(lambda: len(fake.callback_answers) == before + 2, 5, what=data)
+        await fake.wait_idle()
+
+    await say(fake, "/subscribe", MEMBER)
+    listing = fake.messages_to(MEMBER)[-1]
+    await double_tap(listing, listing.reply_markup["inline_keyboard"][0][0]["callback_data"])
+    assert [t.key for t in await store.subscriptions(MEMBER)] == ["news"]
+
+    write_post(content, "2026-02-01-talks.md", "Talks resume", tags="[news]")
+    await fake.wait_for(lambda: "Talks resume" in (fake.messages_to(MEMBER)[-1].text or ""), 10)
+    note = fake.messages_to(MEMBER)[-1]
+    [[unsubscribe]] = note.reply_markup["inline_keyboard"]
+    await double_tap(note, unsubscribe["callback_data"])
+    assert await store.subscriptions(MEMBER) == []
+    [[undo]] = fake.message(MEMBER, note.message_id)["reply_markup"]["inline_keyboard"]
+    await double_tap(note, undo["callback_data"])
+    assert [t.key for t in await store.subscriptions(MEMBER)] == ["news"]
+    # The second presses' edits show what is shown: Telegram says so, and the bot takes it.
+    fake.rejected[:] = [c for c in fake.rejected if "not modified" not in (c.description or "")]

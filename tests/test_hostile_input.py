@@ -194,3 +194,27 @@ async def test_a_channel_removed_by_a_double_tap_is_answered_in_plain_text(
     await asyncio.sleep(0.5)
     # The second press's list is the one shown: Telegram says "not modified", the bot takes it.
     fake.rejected[:] = [c for c in fake.rejected if "not modified" not in (c.description or "")]
+
+
+# Zero-width spaces, direction marks and a BOM: invisible, and copied along from web pages.
+INVISIBLE = "\u200b\u200e\u200f\u202a\u202c\ufeff\u2060"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_invisible_characters_copied_along_do_not_change_a_command(
+    running: None, fake: FakeTelegram, store: Store
+) -> None:
+    """Before, "/timezone Europe/Berlin" with a direction mark was refused with "I don't
+    know the time zone Europe/Berlin. Did you mean /timezone Europe/Berlin?"."""
+    zone = await say(fake, f"/timezone {INVISIBLE}Europe/Berlin{INVISIBLE}", ALICE)
+    assert zone.startswith("Done. Time zone: <b>Europe/Berlin</b>"), zone
+    assert "Subscribed to <b>News</b>" in await say(fake, "/subscribe \u200bnews\u200e", ALICE)
+    assert "daily digest at 08:00" in await say(fake, "/digest daily\u200f 08:00\u200e", ALICE)
+    assert "22:00–07:00" in await say(fake, "/quiet \u202a22:00-07:00\u202c", ALICE)
+    assert "Added: <b>korea</b>" in await say(fake, "/filter \u2060korea\ufeff", ALICE)
+    assert "Deutsch" in await say(fake, f"/language {INVISIBLE}de", ALICE)
+    settings = await store.chat_settings(ALICE)
+    assert settings.timezone == "Europe/Berlin" and settings.digest.on and settings.quiet
+    # An argument of invisible characters alone is no argument (the chat speaks German now).
+    current = await say(fake, f"/timezone {INVISIBLE}", ALICE)
+    assert current.startswith("Zeitzone: <b>Europe/Berlin</b> (dort")

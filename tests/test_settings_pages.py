@@ -5,10 +5,12 @@ SQLite and PostgreSQL: each opens in place of the menu, and a choice made there 
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from storage.store import Store
 from tests.support.bots import BotFactory
+from tests.support.clock import ShiftedClock
 from tests.support.conversation import ALICE, BOB, GROUP, first_scan_done, say
 from tests.support.fake_telegram import FakeTelegram, SentMessage
 from tests.support.posts import SEED
@@ -136,6 +138,13 @@ async def test_the_language_page_sets_the_language_and_shows_the_menu_in_it(
     assert "Sprache: Deutsch" in german and "Zeitzone: Europe/Berlin" in german
     assert ["Zeitzone ›", "Sprache ›"] in labels(fake, menu)
     assert await store.chat_language(ALICE) == "de"
+    # A weekly digest's day button names the days in German too, as the text above it does.
+    await press(fake, menu, "Wöchentlich", ALICE)
+    assert "Tag: Montag → Dienstag" in labels(fake, menu)[1]
+    await press(fake, menu, "Tag: Montag → Dienstag", ALICE)
+    assert "wöchentlicher Digest am Dienstag" in shown(fake, menu)
+    await press(fake, menu, "✓ Wöchentlich", ALICE, edits=False)
+    await press(fake, menu, "Sofort", ALICE)
 
     def commands() -> dict[str, str]:
         scope = {"type": "chat", "chat_id": ALICE}
@@ -215,3 +224,28 @@ async def test_forged_time_zones_and_pages_change_nothing(
     assert not fake.edits
     assert (await store.chat_settings(ALICE)).timezone is None
     assert await store.chat_language(ALICE) in (None, "en")
+
+
+async def test_a_menu_too_old_to_edit_still_saves_and_sends_the_menu_afresh(
+    newsbot: BotFactory, content: Path, store: Store, fake: FakeTelegram, clock: ShiftedClock
+) -> None:
+    """Telegram refuses edits of a message after 48 hours: a press on an old menu is saved,
+    and the menu comes again as a new message, instead of an error and "Sorry"."""
+    await started(newsbot, content, store)
+    await say(fake, "/settings", ALICE)
+    menu = fake.messages_to(ALICE)[-1]
+    clock.advance(timedelta(days=3))
+    sent = len(fake.messages_to(ALICE))
+    assert await press(fake, menu, "Daily", ALICE, edits=False) == "Saved"
+    await fake.wait_for(lambda: len(fake.messages_to(ALICE)) > sent, 10)
+    again = fake.messages_to(ALICE)[-1]
+    assert again.text is not None and "Notes: a daily digest at 08:00" in again.text
+    assert (await store.chat_settings(ALICE)).digest.on
+    # The new menu's pages open in place, as a fresh menu's do.
+    await press(fake, again, "Time zone ›", ALICE)
+    assert shown(fake, again).startswith("Time zone\n")
+    # The old menu's pages, too old to open in place, come as new messages.
+    sent = len(fake.messages_to(ALICE))
+    await press(fake, menu, "Language ›", ALICE, edits=False)
+    await fake.wait_for(lambda: len(fake.messages_to(ALICE)) > sent, 10)
+    assert "English" in str(fake.messages_to(ALICE)[-1].reply_markup)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+import unicodedata
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from bot.domain.topics import topic_key
@@ -36,6 +37,16 @@ def parse_broadcast(text: str) -> BroadcastArgs:
     if match := _TOPIC.match(text, cut):
         topic, cut = match.group(1), match.end()
     return BroadcastArgs(topic, cut, text[cut:], at)
+
+
+def visible_words(args: Sequence[str]) -> list[str]:
+    """A command's arguments without the invisible format characters copying from a web page
+    brings along (zero-width spaces, direction marks, a BOM); a word of nothing else goes.
+
+    Unseen, they would make "Europe/Berlin" an unknown zone in a reply that shows it right.
+    """
+    kept = ("".join(c for c in arg if unicodedata.category(c) != "Cf") for arg in args)
+    return [arg for arg in kept if arg]
 
 
 def topic_words(wanted: str, known_keys: Container[str]) -> list[str]:

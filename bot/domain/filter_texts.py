@@ -13,6 +13,7 @@ from bot.domain.filters import (
     ChatFilters,
     FilterProblem,
     FilterWord,
+    words,
 )
 from bot.domain.i18n import N_, _, ngettext
 from bot.domain.notes import TEXT_LIMIT
@@ -69,13 +70,14 @@ _PROBLEMS = {
 }
 
 
-def problem(word: FilterWord) -> str:
-    """Why a typed word was not taken."""
+def problem(word: FilterWord, *, removing: bool = False) -> str:
+    """Why a typed word was not taken; for several words, the /filter arguments that would
+    take the first of them (normalised, as it would be stored), on the side asked for."""
     assert word.problem is not None
-    parts = [p for p in word.typed.replace("_", " ").split() if p]
-    first = html.escape(parts[0][:WORD_LIMIT]) if parts else ""
+    first = next((w for w in words(word.typed) if len(w) <= WORD_LIMIT), "WORD")
+    sign = "remove " if removing else "" if word.include else "-"
     return _(_PROBLEMS[word.problem]).format(
-        word=name_html(word.typed), first=first or "WORD", limit=WORD_LIMIT
+        word=name_html(word.typed), first=html.escape(sign + first), limit=WORD_LIMIT
     )
 
 
@@ -120,7 +122,7 @@ def added(
 
 def removed(word: FilterWord, done: bool) -> str:
     if word.problem is not None:
-        return problem(word)
+        return problem(word, removing=True)
     if done:
         return _("Removed the filter word {word}.").format(word=name_html(word.word))
     return _("This chat has no filter word {word}.").format(word=name_html(word.word))

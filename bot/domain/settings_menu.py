@@ -15,10 +15,9 @@ from datetime import datetime, time
 
 from bot.domain.callbacks import SettingsPage
 from bot.domain.i18n import _
-from bot.domain.schedule_texts import clock_time, describe_quiet
+from bot.domain.schedule_texts import DAY_NAMES, clock_time, describe_quiet
 from bot.domain.schedules import (
     DEFAULT_QUIET,
-    WEEKDAYS,
     ChatSettings,
     DigestMode,
     DigestSchedule,
@@ -164,7 +163,9 @@ def digest_time_row(settings: ChatSettings) -> Row:
     ]
     if digest.mode == DigestMode.WEEKLY:
         day = (digest.weekday + 1) % 7
-        label = _("Day: {day} → {next}").format(day=WEEKDAYS[digest.weekday], next=WEEKDAYS[day])
+        label = _("Day: {day} → {next}").format(
+            day=_(DAY_NAMES[digest.weekday]), next=_(DAY_NAMES[day])
+        )
         row.append(MenuButton(label, replace(digest, weekday=day)))
     return row
 

@@ -46,16 +46,36 @@ async def edit_in_place(
 ) -> None:
     """Show `text` in the pressed button's message; the same view again (a double tap, the
     choice already shown) is left as it is: Telegram refuses it as "message is not modified".
+
+    A message Telegram no longer lets the bot edit (older than 48 hours, or deleted since the
+    press) cannot show it: the view comes as a new message in its chat instead.
     """
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
+        problem = exc.message.lower()
+        if any(refusal in problem for refusal in _CANNOT_EDIT):
+            await _send_instead(query, text, markup)
+        elif "not modified" not in problem:
             raise
 
 
+# Telegram's answers for a message the bot may no longer change.
+_CANNOT_EDIT = ("can't be edited", "message to edit not found")
+
+
+async def _send_instead(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):  # pragma: no cover - buttons route only messages
+        return
+    logger.info("message %d of chat %d no longer editable: sent anew", message.id, message.chat.id)
+    await message.reply_text(text, reply_markup=markup, do_quote=False)
+
+
 async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
-    """Replace a message's inline keyboard (editMessageReplyMarkup).
+    """Replace a message's inline keyboard (editMessageReplyMarkup), if Telegram still lets us.
 
     Through PTB's own `_post`, as transport.BulkBot does: PTB's edit_message_reply_markup adds
     the Defaults' parse_mode, a parameter the method does not have, and do_api_request warns
@@ -65,4 +85,16 @@ async def edit_buttons(message: Message, markup: InlineKeyboardMarkup) -> None:
     if markup.inline_keyboard:
         # Without a keyboard the call removes it (Telegram refuses an empty one).
         data["reply_markup"] = markup
-    await message.get_bot()._post("editMessageReplyMarkup", data)
+    try:
+        await message.get_bot()._post("editMessageReplyMarkup", data)
+    except BadRequest as exc:
+        # A double tap finds its buttons already changed; a note older than 48 hours keeps its
+        # old buttons: the press was done and answered all the same.
+        problem = exc.message.lower()
+        if "not modified" in problem:
+            return
+        if not any(refusal in problem for refusal in _CANNOT_EDIT):
+            raise
+        logger.info(
+            "buttons of message %d in chat %d left: %s", message.id, message.chat.id, problem
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from bot.domain.callbacks import (
     SettingsPageButton,
     TopicButton,
 )
+from bot.domain.commands import visible_words
 from bot.domain.i18n import _
 from bot.domain.texts import STALE_BUTTON
 from bot.messaging.chat_language import in_chat_language
@@ -39,9 +41,17 @@ CommandCallback = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 def command(name: str, callback: CommandCallback) -> CommandHandler[NewsContext, None]:
     """/name in a new message: editing an old /broadcast must not make a second draft.
 
-    The command runs in its chat's language, as every handler does.
+    The command runs in its chat's language, as every handler does, and sees its arguments
+    without invisible characters (commands.visible_words).
     """
-    return CommandHandler(name, in_chat_language(callback), filters.UpdateType.MESSAGE)
+
+    @functools.wraps(callback)
+    async def visible(update: Update, context: NewsContext) -> None:
+        if context.args:
+            context.args = visible_words(context.args)
+        await callback(update, context)
+
+    return CommandHandler(name, in_chat_language(visible), filters.UpdateType.MESSAGE)
 
 
 def button(

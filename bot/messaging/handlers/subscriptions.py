@@ -19,7 +19,7 @@ from bot.domain.topics import TopicCount, TopicInfo, topic_key
 from bot.messaging import keyboards
 from bot.messaging.context import NewsContext
 from bot.messaging.guards import chat_managers_only
-from bot.messaging.replying import answer, edit_buttons, reply
+from bot.messaging.replying import answer, edit_buttons, edit_in_place, reply
 from bot.messaging.routing import button, command
 
 Known = TypeVar("Known", TopicCount, TopicInfo)
@@ -120,7 +120,7 @@ async def subscribe_pressed(
     now, thread = context.now(), thread_of(message)
     await context.store.subscribe(chat.id, chat.type, chat_title(chat), topic.key, now, thread)
     await answer(query, texts.subscribed_answer(topic.name))
-    await query.edit_message_text(texts.subscribed_by_button(topic.name))
+    await edit_in_place(query, texts.subscribed_by_button(topic.name))
 
 
 @chat_managers_only()
