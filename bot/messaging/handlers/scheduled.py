@@ -15,7 +15,7 @@ from bot.messaging.editor_jobs import edit_preview
 from bot.messaging.guards import site_admins_only
 from bot.messaging.handlers.broadcasts import admin_zone
 from bot.messaging.keyboards import button as key
-from bot.messaging.replying import answer, reply
+from bot.messaging.replying import answer, edit_in_place, reply
 from bot.messaging.routing import button, command
 
 LISTED = 30  # Cancel buttons under /scheduled
@@ -60,7 +60,7 @@ async def cancel_pressed(
     await answer(query, _(says.UNSCHEDULED))
     await edit_preview(context.bot, info, says.unscheduled(info.html))
     text, markup = await listing(context, message.chat.id)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_in_place(query, text, markup)
 
 
 HANDLERS = [
