@@ -57,6 +57,11 @@ async def test_latest_lists_the_five_newest_public_posts(
     assert _titles(await say(fake, "/latest all", ALICE))[:2] == ["Sport 8", "News 7"]
     assert "I don't know the topic <b>drafts</b>" in await say(fake, "/latest drafts", ALICE)
 
+    # Dates are the chat's: News 7 came out at 09:00 UTC, still the 6th in Pago Pago (-11).
+    await say(fake, "/timezone Pacific/Pago_Pago", ALICE)
+    assert "News 7</a> — 2026-01-06" in await say(fake, "/latest", ALICE)
+    assert "News 7</a> — 2026-01-06" in await say(fake, "/latest news", ALICE)
+
     clock.advance(timedelta(days=3))  # the embargo lifts: now it is news, and listed
     await fake.wait_for(lambda: any("Embargoed" in (m.text or "") for m in fake.sent), 10)
     assert _titles(await say(fake, "/latest", ALICE))[0] == "Embargoed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from telegram import Update
 
@@ -24,14 +24,19 @@ def known_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def zone_view(context: NewsContext, settings: ChatSettings) -> tuple[str, datetime]:
-    """The chat's time zone by name, and what time it is there now."""
+def chat_zone(context: NewsContext, settings: ChatSettings) -> tuple[str, tzinfo]:
+    """The chat's time zone (its /timezone, else TIMEZONE), by name and as a tzinfo."""
     default = context.settings.timezone
     name = settings.timezone or default.key
     try:
-        zone = zoneinfo.ZoneInfo(name)
+        return name, zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        name, zone = default.key, default
+        return default.key, default
+
+
+def zone_view(context: NewsContext, settings: ChatSettings) -> tuple[str, datetime]:
+    """The chat's time zone by name, and what time it is there now."""
+    name, zone = chat_zone(context, settings)
     return name, context.now().astimezone(zone)
 
 
