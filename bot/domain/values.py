@@ -34,6 +34,8 @@ def scrub(text: str) -> str:
     """text with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
     # YAML's "\ud800" escapes and undecodable file names (surrogateescape) produce
     # lone surrogates, which no UTF-8 encoder (URL quoting, Telegram) accepts.
+    if text.isascii():
+        return text  # no surrogates: the common case, without the round trip
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post, parse_post
+from bot.domain.posts.parsing import path_parts
 
 MAX_POST_BYTES = 1_000_000
 POST_SUFFIXES = (".md", ".markdown")
@@ -103,7 +104,7 @@ def _read_regular_file(root: Path, path: str) -> bytes:
     link below root is followed, even one swapped in while we look: a link could lead out
     of the content folder (to /etc/shadow) or to a FIFO that would block the scan forever.
     """
-    parts = PurePosixPath(path).parts
+    parts = path_parts(path)
     if ".." in parts:
         raise MalformedPost(path, f"not inside the content folder {root}")
     if not parts:

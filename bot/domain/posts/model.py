@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,7 +44,7 @@ class Post:
     # `retracted: true`: the newsroom withdrew it; like `published: false`, and its notes go.
     retracted: bool = False
 
-    @property
+    @functools.cached_property  # asked when the post is recorded and when it is news
     def topics(self) -> tuple[Topic, ...]:
         """Categories then tags, one per key, spelled as first written."""
         seen: set[str] = set()

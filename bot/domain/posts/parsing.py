@@ -29,7 +29,7 @@ def parse_post(
     meta, body = split(text, path)
 
     title = _title(meta, path)
-    name = scrub(PurePosixPath(path).stem)
+    name = scrub(_stem(path))
     name_match = _DATED_NAME.fullmatch(name)
     slug = scalar_text(meta.get("slug")) or (name_match["slug"] if name_match else "") or name
     when = _date(meta, name_match, path, tz)
@@ -113,10 +113,28 @@ def _topic_list(meta: Mapping[Any, Any], plural: str, singular: str) -> list[str
 
 def _folder_categories(path: str) -> list[str]:
     """Jekyll's categories from the folders above a _posts folder."""
-    parts = PurePosixPath(path).parts[:-1]
+    parts = path_parts(path)[:-1]
     if "_posts" not in parts:
         return []
     return [clean(scrub(part)) for part in parts[: parts.index("_posts")] if part.strip()]
+
+
+def path_parts(path: str) -> tuple[str, ...]:
+    """PurePosixPath(path).parts, without building the path for a plain relative one."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:  # "/a", "a//b", "a/", "./a": PurePosixPath normalises
+        return PurePosixPath(path).parts
+    return tuple(parts)
+
+
+def _stem(path: str) -> str:
+    """PurePosixPath(path).stem, the same way."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:
+        return PurePosixPath(path).stem
+    name = parts[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
