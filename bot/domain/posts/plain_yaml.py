@@ -16,16 +16,20 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-# Characters that mean the same to every YAML reader inside a scalar: no whitespace but the
-# space, no control characters (C0, DEL, C1), no byte order mark, no non-characters.
-_INNER = r"\s\x00-\x1f\x7f-\x9f\ufeff\ufffe\uffff"
+# Characters that mean the same to every YAML reader inside a scalar are those not listed
+# here (nor the space, allowed where the patterns say): no control character (C0, DEL, C1),
+# no whitespace of any kind (Python's), no byte order mark, no non-character.
+_ODD = r"\x00-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\ufffe\uffff"
 # A plain scalar: starts with a letter, digit, ".", "/" or "(", never holds "#" nor ": ",
-# never ends in ":" (block context). In a flow sequence none of ":?,[]{}" (PyYAML ends a
-# plain scalar at "?" there).
-_PLAIN = rf"(?:[^\W_]|[./(])(?:[^{_INNER}#:]|:(?=[^{_INNER}])| (?=[^{_INNER}#]))*"
-_PLAIN_IN_FLOW = rf"(?:[^\W_]|[./(])(?:[^{_INNER}#:?,\[\]{{}}]| (?=[^{_INNER}#:?,\[\]{{}}]))*"
-_DOUBLE = rf'"(?:[^{_INNER}"\\]| )*"'
-_SINGLE = rf"'(?:[^{_INNER}']| )*'"
+# never ends in ":" or a space (block context): runs of ordinary characters joined by spaces
+# and colons. In a flow sequence none of ":?,[]{}" (PyYAML ends a plain scalar at "?" there).
+_FIRST = r"(?:[^\W_]|[./(])"
+_RUN = rf"[^{_ODD} #:]"
+_PLAIN = rf"{_FIRST}{_RUN}*(?:(?: +:*|:+){_RUN}+)*"
+_FLOW_RUN = rf"[^{_ODD} #:?,\[\]{{}}]"
+_PLAIN_IN_FLOW = rf"{_FIRST}{_FLOW_RUN}*(?: +{_FLOW_RUN}+)*"
+_DOUBLE = rf'"[^{_ODD}"\\]*"'
+_SINGLE = rf"'[^{_ODD}']*'"
 _SCALAR = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
 _FLOW_ITEM = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN_IN_FLOW})"
 _FLOW = rf"\[ *(?:{_FLOW_ITEM} *(?:, *{_FLOW_ITEM} *)*)?\]"
@@ -58,15 +62,15 @@ def load_plain(text: str) -> dict[str, Any] | None:
             if _SKIPPED.fullmatch(line):
                 continue
             return None
-        key = entry["key"]
+        key, flow, scalar = entry.group("key", "flow", "value")
         if _key_resolve(key) != _STR:
             return None  # "yes:" is the key True, "null:" None
-        if entry["flow"] is not None:
-            value: Any = [_scalar(m[0]) for m in _FLOW_ITEMS.finditer(entry["flow"][1:-1])]
-            if _NOT_PLAIN in value:
+        if flow is not None:
+            value: Any = [_scalar(item) for item in _FLOW_ITEMS.findall(flow, 1, len(flow) - 1)]
+            if any(item is _NOT_PLAIN for item in value):
                 return None
-        elif entry["value"] is not None:
-            value = _scalar(entry["value"])
+        elif scalar is not None:
+            value = _scalar(scalar)
         else:
             value, n = _block_items(lines, n)
         if value is _NOT_PLAIN:
@@ -96,7 +100,7 @@ def _block_items(lines: list[str], n: int) -> tuple[Any, int]:
         items.append(None if value is None else _scalar(value))
         n += 1
         end = n
-    if _NOT_PLAIN in items:
+    if any(item is _NOT_PLAIN for item in items):
         return _NOT_PLAIN, end
     return (items or None), end
 
