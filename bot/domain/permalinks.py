@@ -301,6 +301,7 @@ def _cleaned_relative_path(site_path: str) -> str:
     return without_ext.replace("_posts", "", 1).rstrip(".")
 
 
+@functools.lru_cache(maxsize=4096)  # categories, years, months and days repeat
 def _escape(value: str) -> str:
     """Jekyll's URL.escape_path."""
     if not value or _PLAIN.fullmatch(value):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -182,28 +183,29 @@ def _parse_date(text: str, tz: tzinfo) -> datetime | None:
     match = _DATE.fullmatch(text.strip())
     if match is None:
         return None
-    number = match.group
+    year, month, day, hour, minute, second, fraction, utc, sign, off_h, off_m = match.groups()
     try:
-        zone: tzinfo = tz
-        if match["utc"]:
-            zone = UTC
-        elif match["sign"]:
-            offset = timedelta(hours=int(number("off_h")), minutes=int(number("off_m") or 0))
-            zone = timezone(-offset if match["sign"] == "-" else offset)
+        zone = UTC if utc else _offset_zone(sign, off_h, off_m or "0") if sign else tz
         moment = datetime(
-            int(number("year")),
-            int(number("month")),
-            int(number("day")),
-            int(number("hour") or 0),
-            int(number("minute") or 0),
-            int(number("second") or 0),
-            int((number("fraction") or "0")[:6].ljust(6, "0")),
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
             tzinfo=zone,
         )
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         # Month 13, offset +25:00, or a year-1 date that falls before year 1 in UTC.
         return None
+
+
+@functools.lru_cache(maxsize=256)  # a site's posts share a few offsets
+def _offset_zone(sign: str, hours: str, minutes: str) -> tzinfo:
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-offset if sign == "-" else offset)
 
 
 def _link(
