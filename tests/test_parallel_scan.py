@@ -101,24 +101,42 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.mark.slow
-async def test_sigterm_during_a_big_scan_stops_the_bot_and_its_workers(
-    fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path, store: Store
-) -> None:
-    # Each post costs about a second of YAML parsing: minutes of work for the workers.
+async def started_big_scan(
+    fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path
+) -> tuple[Process, set[int]]:
+    """A bot that has begun a first scan of minutes, and its scan's worker processes."""
+    # Each post costs about a second of YAML parsing.
     write_posts(content, parallel.PARALLEL_FROM, "keywords: [" + "a," * 30_000 + "]\n")
     env = child_environment(**environment_for(fake, database_url, content))
     process = Process(env, tmp_path)
     await process.start()
+    await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), 15)
+    assert process.child is not None
+    workers: set[int] = set()
+    for _ in range(100):
+        workers = children_of(process.child.pid)
+        if len(workers) >= 2:
+            break
+        await asyncio.sleep(0.1)
+    assert len(workers) >= 2
+    return process, workers
+
+
+async def gone(pids: set[int]) -> bool:
+    for _ in range(50):
+        if not any(alive(pid) for pid in pids):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+@pytest.mark.slow
+async def test_sigterm_during_a_big_scan_stops_the_bot_and_its_workers(
+    fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path, store: Store
+) -> None:
+    process, workers = await started_big_scan(fake, database_url, content, tmp_path)
     try:
-        await fake.wait_for(lambda: any(c.method == "getUpdates" for c in fake.calls), 15)
         assert process.child is not None
-        for _ in range(100):  # the scan's workers have started
-            workers = children_of(process.child.pid)
-            if len(workers) >= 2:
-                break
-            await asyncio.sleep(0.1)
-        assert len(workers) >= 2
         process.child.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(process.child.wait(), 10)
     finally:
@@ -127,8 +145,15 @@ async def test_sigterm_during_a_big_scan_stops_the_bot_and_its_workers(
             await process.child.wait()
     assert code == 0, process.output()[-3000:]
     assert "Traceback" not in process.output()
-    for _ in range(50):
-        if not any(alive(pid) for pid in workers):
-            break
-        await asyncio.sleep(0.1)
-    assert not any(alive(pid) for pid in workers)
+    assert await gone(workers)
+
+
+@pytest.mark.slow
+async def test_a_killed_bot_leaves_no_worker_behind(
+    fake: FakeTelegram, database_url: str, content: Path, tmp_path: Path, store: Store
+) -> None:
+    process, workers = await started_big_scan(fake, database_url, content, tmp_path)
+    assert process.child is not None
+    process.child.kill()
+    await process.child.wait()
+    assert await gone(workers)

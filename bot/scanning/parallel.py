@@ -8,6 +8,7 @@ worker a processor (at most MAX_WORKERS). Smaller scans, the usual ones, read in
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -52,7 +53,10 @@ def read_posts(
     # forkserver would import the program's main module again in every worker (for
     # `newsbot run`, the whole bot: seconds).
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_started
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_started,
+        initargs=(os.getpid(),),
     )
     try:
         futures = [pool.submit(read_batch, root, batch, tz, links) for batch in batches]
@@ -87,14 +91,33 @@ def _processors() -> int:
         return os.cpu_count() or 1
 
 
-def _worker_started() -> None:
+def _worker_started(parent: int) -> None:
     """In a forked worker: what it inherited from the bot is the bot's, not its own."""
+    _die_with(parent)
     # asyncio's wakeup descriptor is the parent's event loop: a signal here must not stop it.
     signal.set_wakeup_fd(-1)
     for number in (signal.SIGTERM, signal.SIGABRT):
         signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which ends us
     _let_go_of_sockets()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this worker when the bot dies, even by SIGKILL (Linux).
+
+    An orphaned worker would wait on its task queue for ever: it holds a copy of the queue's
+    writing end itself, so the queue never ends.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: shutdown still ends the workers
+        return
+    if os.getppid() != parent:  # the bot died before prctl
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _let_go_of_sockets() -> None:
