@@ -226,9 +226,7 @@ def _inside(start: datetime | None, end: datetime | None, now: datetime) -> bool
     return start is not None and end is not None and start <= now < end
 
 
-async def _items(
-    session: AsyncSession, delivery_ids: list[int]
-) -> dict[int, tuple[HeldPost, ...]]:
+async def _items(session: AsyncSession, delivery_ids: list[int]) -> dict[int, tuple[HeldPost, ...]]:
     """The posts of each summary delivery (its chat's items of its period), oldest first."""
     rows = (
         await session.execute(
