@@ -44,8 +44,8 @@ def read_posts(
     `abandoned` set while workers read: they are killed and the result is empty (the caller
     has stopped waiting for it).
     """
-    workers = min(MAX_WORKERS, _processors())
-    if len(paths) < PARALLEL_FROM or workers < 2:
+    workers = workers_for(len(paths))
+    if workers < 2:
         return read_batch(root, paths, tz, links)
     size = -(-len(paths) // (workers * _BATCHES_PER_WORKER))
     batches = [paths[start : start + size] for start in range(0, len(paths), size)]
@@ -66,6 +66,11 @@ def read_posts(
         return [post for future in futures for post in future.result()]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def workers_for(files: int) -> int:
+    """How many processes read_posts reads so many files in (1: this one)."""
+    return min(MAX_WORKERS, _processors()) if files >= PARALLEL_FROM else 1
 
 
 def read_batch(
