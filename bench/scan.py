@@ -1,9 +1,13 @@
 """Scanning a big content folder: cold first scan, unchanged rescan, rescan after edits.
 
     python bench/scan.py [--posts 10000] [--database-url postgresql+asyncpg://...bench]
+                          [--in-process]
 
 Posts are generated in a temporary folder (front matter like content/'s seed post, topics
-from a pool of 200), and `bot.scanning.scan.scan(store, settings)` runs exactly as the bot runs it.
+from a pool of 200), and `bot.scanning.scan.scan(store, settings)` runs exactly as the bot runs it:
+the cold scan reads its files in worker processes (bot.scanning.parallel), or in-process with
+--in-process.
+
 Every phase runs twice on a fresh database: once timed, once under tracemalloc for the
 Python heap's peak (tracing slows Python down, so its times are not reported).
 """
@@ -40,6 +44,7 @@ from benchlib import (
 )
 
 from bot.domain.scans import ScanResult
+from bot.scanning import parallel
 from bot.scanning.files import read_post
 from bot.scanning.scan import fingerprints, scan
 from bot.settings import Settings
@@ -117,6 +122,10 @@ async def run(posts: int, database_url: str | None, seed: int) -> None:
         print(
             f"{posts:,} posts written to {content} ({size / 2**20:.1f} MiB) "
             f"in {writing.seconds:.1f} s"
+        )
+        workers = parallel.workers_for(posts)
+        print(
+            f"cold scan reads in {f'{workers} worker processes' if workers > 1 else 'this process'}"
         )
 
         phases: list[Phase] = []
@@ -225,7 +234,14 @@ def main() -> None:
     parser.add_argument(
         "--parse-only", action="store_true", help="only the CPU of reading and parsing a post"
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="read every scan's files in this process, no worker processes",
+    )
     args = parser.parse_args()
+    if args.in_process:
+        parallel.PARALLEL_FROM = args.posts + 1
     if args.parse_only:
         parse_only(args.posts, args.seed)
         return

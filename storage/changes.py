@@ -236,6 +236,9 @@ async def announced_notes(
     """What the notes of the announced posts among `changed` files show, by post id."""
     paths = [f.path for f in changed if not isinstance(f.post, MalformedPost)]
     ids: list[int] = []
+    announced = select(PostRow.id).where(PostRow.state == PostState.ANNOUNCED).limit(1)
+    if paths and await session.scalar(announced) is None:
+        return {}  # none at all (a first scan): no need to look for each path
     for chunk in chunks(paths):
         ids.extend(
             await session.scalars(

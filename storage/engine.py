@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 T = TypeVar("T")
 # Rows per IN (...) list or executemany batch: well under SQLite's bound-parameter limit.
@@ -44,3 +44,24 @@ def chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
     """`items` in slices of at most CHUNK."""
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
+
+
+async def insert_plain_rows(
+    session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    """INSERT rows (tuples in `columns` order) as one driver executemany.
+
+    For columns whose values go to the driver as they are (integers, text): SQLAlchemy's
+    executemany works out every row's parameters through the statement's bind processors,
+    a third of the time of 45,000 topic rows in a cold scan.
+    """
+    if not rows:
+        return
+    connection = await session.connection()
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
+    if compiled.positiontup is None:  # aiosqlite's "?" and asyncpg's "$1" are positional
+        raise NotImplementedError(f"{connection.dialect.paramstyle} parameters")
+    order = [columns.index(name) for name in compiled.positiontup]
+    await connection.exec_driver_sql(
+        compiled.string, [tuple(row[index] for index in order) for row in rows]
+    )

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from bot.domain.posts import parse_post
 from bot.domain.scans import FileSeen
-from bot.domain.urls import is_web_url, photo_url
+from bot.domain.urls import is_web_url, join_url, photo_url, quote_path
 from bot.messaging.pacing import shared_limiter
 from bot.messaging.sender import Sender
 from bot.messaging.transport import sender_bot
@@ -65,6 +68,28 @@ def test_anything_but_an_http_url_is_no_photo(image: str, site_url: str) -> None
 def test_http_urls_given_or_made_absolute_are_photos(image: str, site_url: str, url: str) -> None:
     assert photo_url(image, site_url) == url
     assert is_web_url(url)
+
+
+SITE_URLS = ["https://s.example", "http://s.example/blog/", "", "s.example", "https:", "https://"]
+SITE_URLS += ["https:/s.example", "https://[::1", "https://s.example#f", "https://s.example?q=1"]
+SITE_URLS += ["ftp://s.example", "HTTPS://S.EXAMPLE:8080/", "https://u@s.example", " https://s"]
+
+
+def photo_url_by_parsing(image: str, site_url: str) -> str | None:
+    """photo_url with the whole URL parsed, for every image (what it shortens for paths)."""
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.\-]*):", image)
+    if scheme is not None and scheme[1].lower() not in ("http", "https"):
+        return None
+    url = join_url(site_url, quote_path(image))
+    return url if is_web_url(url) else None
+
+
+@given(
+    image=st.text(alphabet="/:%?#@[]. \tab\n1", max_size=12),
+    site_url=st.sampled_from(SITE_URLS) | st.text(alphabet="htps:/x.[]#?@ \t", max_size=12),
+)
+def test_photo_url_is_the_parsed_urls(image: str, site_url: str) -> None:
+    assert photo_url(image, site_url) == photo_url_by_parsing(image, site_url)
 
 
 async def started(

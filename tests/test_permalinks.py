@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain.permalinks import (
     STYLES,
@@ -162,6 +165,32 @@ def test_slugify_pretty_and_cased() -> None:
     assert slugify("So what is Jekyll, exactly?", cased=True) == "So-what-is-Jekyll-exactly"
 
 
+def _slugify_by_characters(text: str, *, pretty: bool, cased: bool) -> str:
+    """Jekyll's rule character by character: what slugify does for any text."""
+    pieces: list[str] = []
+    for char in text:
+        kind = unicodedata.category(char)
+        if kind[0] in "LM" or kind == "Nd" or (pretty and char in "._~!$&'()+,;=@"):
+            pieces.append(char)
+        elif not pieces or pieces[-1] != "-":
+            pieces.append("-")
+    slug = "".join(pieces).strip("-")
+    return slug if cased else slug.lower()
+
+
+@given(
+    text=st.text(alphabet=st.characters(max_codepoint=127)),
+    pretty=st.booleans(),
+    cased=st.booleans(),
+)
+def test_slugify_of_ascii_text_follows_the_character_rule(
+    text: str, pretty: bool, cased: bool
+) -> None:
+    assert slugify(text, pretty=pretty, cased=cased) == _slugify_by_characters(
+        text, pretty=pretty, cased=cased
+    )
+
+
 def test_defaults_permalink_applies_by_scope_and_front_matter_wins() -> None:
     links = Permalinks(
         defaults=(
@@ -272,7 +301,7 @@ def test_scope_globs(scope: str, path: str, applies: bool) -> None:
 
 
 def test_a_hostile_scope_glob_takes_no_exponential_time() -> None:
-    """"*a*a*…b" against "aaaa…" backtracks exponentially in a regex; the bot must not stall."""
+    """ "*a*a*…b" against "aaaa…" backtracks exponentially in a regex; the bot must not stall."""
     code = (
         "from bot.domain.permalinks import ScopedPermalink\n"
         "scope = ScopedPermalink('/x/', path='*a' * 20 + '*b')\n"

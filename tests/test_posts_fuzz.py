@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.domain.posts import MalformedPost, parse_post
+from bot.domain.posts.parsing import _stem, path_parts
 from bot.domain.topics import topic_key
 from bot.scanning.files import read_post
 
@@ -127,3 +128,9 @@ def test_fuzz_read_post_bytes(tmp_path: Path, data: bytes) -> None:
         read_post(tmp_path, file)
     except MalformedPost as error:
         assert error.path == "2025-05-01-fuzz.md"
+
+
+@given(path=st.text(alphabet="ab./_ ", max_size=12))
+def test_path_parts_and_stem_are_pathlibs(path: str) -> None:
+    assert path_parts(path) == PurePosixPath(path).parts
+    assert _stem(path) == PurePosixPath(path).stem

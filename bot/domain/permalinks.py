@@ -6,12 +6,14 @@ Pure functions of values, following Jekyll 4 (`Configuration::STYLE_TO_PERMALINK
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePosixPath
+from typing import NamedTuple
 from urllib.parse import quote
 
 __all__ = [
@@ -57,6 +59,9 @@ _MONTHS = [
 ]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
+# slugify of ASCII text: each run of these becomes one "-".
+_ASCII_DROPPED = re.compile(r"[^A-Za-z0-9]+")
+_ASCII_PRETTY_DROPPED = re.compile(r"[^A-Za-z0-9._~!$&'()+,;=@]+")
 
 
 class UnknownPlaceholder(ValueError):
@@ -177,6 +182,10 @@ def style_template(style: str) -> str:
 
 def slugify(text: str, *, pretty: bool = False, cased: bool = False) -> str:
     """Jekyll's Utils.slugify in its default (or pretty) mode."""
+    if text.isascii():
+        # The same, by one regex: the only ASCII letters and digits are [A-Za-z0-9].
+        slug = (_ASCII_PRETTY_DROPPED if pretty else _ASCII_DROPPED).sub("-", text).strip("-")
+        return slug if cased else slug.lower()
     pieces: list[str] = []
     for char in text:
         kind = unicodedata.category(char)
@@ -206,17 +215,29 @@ def post_link(
     output_ext: str = ".html",
 ) -> str:
     """A post's URL path as Jekyll builds it; when is the post's date in the site's zone."""
-    values = _placeholders(site_path, slug, list(categories), when, output_ext)
-    pieces: list[str] = []
+    literals, names = _compiled(template)
+    post = _Post(site_path, slug.rstrip("."), list(categories), when, output_ext)
+    pieces = [literals[0]]
+    for name, literal in zip(names, literals[1:], strict=True):
+        pieces.append(_escape(_VALUES[name](post)))
+        pieces.append(literal)
+    return _sanitize("".join(pieces))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A template's literal text (escaped) around its placeholders' names; a site has few."""
+    literals: list[str] = []
+    names: list[str] = []
     position = 0
     for match in _PLACEHOLDER.finditer(template):
-        name = _winner(match[1], values)
+        name = _winner(match[1], _KNOWN)
         # Literal text may already be %-escaped by the author; values never are.
-        pieces.append(quote(template[position : match.start()], safe=_URL_SAFE + "%"))
-        pieces.append(_escape(values[name]()))
+        literals.append(quote(template[position : match.start()], safe=_URL_SAFE + "%"))
+        names.append(name)
         position = match.start() + 1 + len(name)
-    pieces.append(quote(template[position:], safe=_URL_SAFE + "%"))
-    return _sanitize("".join(pieces))
+    literals.append(quote(template[position:], safe=_URL_SAFE + "%"))
+    return tuple(literals), tuple(names)
 
 
 def _winner(name: str, known: Iterable[str]) -> str:
@@ -228,44 +249,50 @@ def _winner(name: str, known: Iterable[str]) -> str:
     raise UnknownPlaceholder(name)
 
 
-def _placeholders(
-    site_path: str, slug: str, categories: list[str], when: datetime, output_ext: str
-) -> dict[str, Callable[[], str]]:
-    """Each placeholder's value, computed only if the template names it (a scan makes many)."""
-    stem = PurePosixPath(site_path).name.rsplit(".", 1)[0]
-    slug = slug.rstrip(".")  # Jekyll: "slugs shouldn't end with a period"
+class _Post(NamedTuple):
+    """What a post's placeholders are made of."""
 
-    def iso(part: int) -> int:
-        return when.isocalendar()[part]
+    site_path: str
+    slug: str  # Jekyll: "slugs shouldn't end with a period"
+    categories: list[str]
+    when: datetime
+    output_ext: str
 
-    return {
-        "collection": lambda: "posts",
-        "path": lambda: _cleaned_relative_path(site_path),
-        "name": lambda: slugify(stem),
-        "title": lambda: slugify(slug, pretty=True, cased=True),
-        "slug": lambda: slugify(slug),
-        # Jekyll lowercases categories in URLs and lists each once.
-        "categories": lambda: "/".join(dict.fromkeys(c.lower() for c in categories)),
-        "slugified_categories": lambda: "/".join(dict.fromkeys(slugify(c) for c in categories)),
-        "year": lambda: f"{when.year:04d}",
-        "short_year": lambda: f"{when.year % 100:02d}",
-        "month": lambda: f"{when.month:02d}",
-        "i_month": lambda: str(when.month),
-        "short_month": lambda: _MONTHS[when.month - 1][:3],
-        "long_month": lambda: _MONTHS[when.month - 1],
-        "day": lambda: f"{when.day:02d}",
-        "i_day": lambda: str(when.day),
-        "y_day": lambda: f"{when.timetuple().tm_yday:03d}",
-        "w_year": lambda: f"{iso(0):04d}",
-        "week": lambda: f"{iso(1):02d}",
-        "w_day": lambda: str(iso(2)),
-        "short_day": lambda: _DAYS[iso(2) - 1][:3],
-        "long_day": lambda: _DAYS[iso(2) - 1],
-        "hour": lambda: f"{when.hour:02d}",
-        "minute": lambda: f"{when.minute:02d}",
-        "second": lambda: f"{when.second:02d}",
-        "output_ext": lambda: output_ext,
-    }
+
+def _iso(post: _Post, part: int) -> int:
+    return post.when.isocalendar()[part]
+
+
+# Each placeholder's value, computed only if the template names it (a scan makes many).
+_VALUES: dict[str, Callable[[_Post], str]] = {
+    "collection": lambda p: "posts",
+    "path": lambda p: _cleaned_relative_path(p.site_path),
+    "name": lambda p: slugify(PurePosixPath(p.site_path).name.rsplit(".", 1)[0]),
+    "title": lambda p: slugify(p.slug, pretty=True, cased=True),
+    "slug": lambda p: slugify(p.slug),
+    # Jekyll lowercases categories in URLs and lists each once.
+    "categories": lambda p: "/".join(dict.fromkeys(c.lower() for c in p.categories)),
+    "slugified_categories": lambda p: "/".join(dict.fromkeys(slugify(c) for c in p.categories)),
+    "year": lambda p: f"{p.when.year:04d}",
+    "short_year": lambda p: f"{p.when.year % 100:02d}",
+    "month": lambda p: f"{p.when.month:02d}",
+    "i_month": lambda p: str(p.when.month),
+    "short_month": lambda p: _MONTHS[p.when.month - 1][:3],
+    "long_month": lambda p: _MONTHS[p.when.month - 1],
+    "day": lambda p: f"{p.when.day:02d}",
+    "i_day": lambda p: str(p.when.day),
+    "y_day": lambda p: f"{p.when.timetuple().tm_yday:03d}",
+    "w_year": lambda p: f"{_iso(p, 0):04d}",
+    "week": lambda p: f"{_iso(p, 1):02d}",
+    "w_day": lambda p: str(_iso(p, 2)),
+    "short_day": lambda p: _DAYS[_iso(p, 2) - 1][:3],
+    "long_day": lambda p: _DAYS[_iso(p, 2) - 1],
+    "hour": lambda p: f"{p.when.hour:02d}",
+    "minute": lambda p: f"{p.when.minute:02d}",
+    "second": lambda p: f"{p.when.second:02d}",
+    "output_ext": lambda p: p.output_ext,
+}
+_KNOWN = frozenset(_VALUES)
 
 
 def _cleaned_relative_path(site_path: str) -> str:
@@ -274,6 +301,7 @@ def _cleaned_relative_path(site_path: str) -> str:
     return without_ext.replace("_posts", "", 1).rstrip(".")
 
 
+@functools.lru_cache(maxsize=4096)  # categories, years, months and days repeat
 def _escape(value: str) -> str:
     """Jekyll's URL.escape_path."""
     if not value or _PLAIN.fullmatch(value):
@@ -284,9 +312,7 @@ def _escape(value: str) -> str:
 def _sanitize(url: str) -> str:
     """Jekyll's URL#sanitize_url: no "..", no "./", no "//", one leading "/"."""
     url = ("/" + url).replace("..", "/").replace("./", "")
-    return re.sub("/{2,}", "/", url)
+    return _SLASHES.sub("/", url) if "//" in url else url
 
 
-_KNOWN = frozenset(
-    _placeholders("_posts/2025-01-01-x.md", "x", [], datetime(2025, 1, 1, tzinfo=UTC), ".html")
-)
+_SLASHES = re.compile("/{2,}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ class Topic:
     kind: str
 
 
+@functools.lru_cache(maxsize=4096)  # a site's topics repeat from post to post
 def topic_key(name: str) -> str:
     """The normalised form of a topic name that subscriptions store.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, urlsplit
 
@@ -23,7 +24,16 @@ def photo_url(ref: str, site_url: str) -> str | None:
     if scheme is not None and scheme[1].lower() not in _WEB_SCHEMES:
         return None
     url = join_url(site_url, quote_path(ref))
+    if scheme is None and not ref.startswith("//"):
+        # A path on the site: the URL's scheme and host are the site's whatever the path.
+        return url if _is_web_site(site_url) else None
     return url if is_web_url(url) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _is_web_site(site_url: str) -> bool:
+    """is_web_url of site_url with any path on it (as join_url appends one)."""
+    return is_web_url(join_url(site_url, ""))
 
 
 def is_web_url(url: str) -> bool:

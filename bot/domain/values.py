@@ -27,6 +27,8 @@ def clean(text: str) -> str:
     could change nothing: the cold scan of a big site spent a third of its time in ftfy.
     """
     fixed = text if _NOTHING_TO_FIX.fullmatch(text) else ftfy.fix_text(text, _FTFY)
+    if fixed.isprintable() and "  " not in fixed and fixed[:1] != " " and fixed[-1:] != " ":
+        return fixed  # its only whitespace is single spaces inside: nothing to collapse
     return _WHITESPACE.sub(" ", fixed).strip()
 
 
@@ -34,6 +36,8 @@ def scrub(text: str) -> str:
     """text with surrogate pairs joined and lone surrogates replaced by U+FFFD."""
     # YAML's "\ud800" escapes and undecodable file names (surrogateescape) produce
     # lone surrogates, which no UTF-8 encoder (URL quoting, Telegram) accepts.
+    if text.isascii():
+        return text  # no surrogates: the common case, without the round trip
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 

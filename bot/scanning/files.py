@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post, parse_post
+from bot.domain.posts.parsing import path_parts
 
 MAX_POST_BYTES = 1_000_000
 POST_SUFFIXES = (".md", ".markdown")
@@ -103,7 +104,7 @@ def _read_regular_file(root: Path, path: str) -> bytes:
     link below root is followed, even one swapped in while we look: a link could lead out
     of the content folder (to /etc/shadow) or to a FIFO that would block the scan forever.
     """
-    parts = PurePosixPath(path).parts
+    parts = path_parts(path)
     if ".." in parts:
         raise MalformedPost(path, f"not inside the content folder {root}")
     if not parts:
@@ -121,14 +122,34 @@ def _read_regular_file(root: Path, path: str) -> bytes:
         descriptor = os.open(name, _OPEN_FILE, dir_fd=folder)
     finally:
         os.close(folder)
-    with os.fdopen(descriptor, "rb") as stream:
+    try:
         # Checked again on what was opened: the file may have been swapped since the stat.
-        status = os.fstat(stream.fileno())
+        status = os.fstat(descriptor)
         _check_mode(path, status.st_mode)
         if status.st_size > MAX_POST_BYTES:
             raise MalformedPost(path, f"file is too large ({status.st_size} bytes)")
         # Read one byte past the limit: the file may have grown since fstat.
-        return stream.read(MAX_POST_BYTES + 1)
+        return _read_until(descriptor, MAX_POST_BYTES + 1, status.st_size)
+    finally:
+        os.close(descriptor)
+
+
+def _read_until(descriptor: int, limit: int, size: int) -> bytes:
+    """Up to `limit` bytes, to the end of the file; `size` is what fstat said it holds.
+
+    Reads in pieces of about the file's size: a single read of `limit` bytes would allocate
+    (and give back) a megabyte for every 2 KiB post, the cold scan's costliest call.
+    """
+    pieces: list[bytes] = []
+    total = 0
+    piece = min(limit, max(size + 1, 8192))
+    while total < limit:
+        data = os.read(descriptor, min(piece, limit - total))
+        if not data:
+            break
+        pieces.append(data)
+        total += len(data)
+    return b"".join(pieces)
 
 
 def _check_mode(path: str, mode: int, *, folder_ok: bool = False) -> None:

@@ -19,12 +19,8 @@ from bot.domain.permalinks import Permalinks
 from bot.domain.posts import MalformedPost, Post
 from bot.domain.scans import FileSeen, ScanResult
 from bot.logs import log_announced
-from bot.scanning.files import (
-    is_post_name,
-    not_a_regular_file,
-    posts_folder_holds_posts,
-    read_post_at,
-)
+from bot.scanning.files import is_post_name, not_a_regular_file, posts_folder_holds_posts
+from bot.scanning.parallel import read_posts
 from bot.settings import Settings
 from storage.models import PATH_LIMIT
 from storage.store import Store
@@ -101,25 +97,29 @@ def fingerprints(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def _read_changes(
-    root: Path, known: dict[str, tuple[int, int]], tz: tzinfo, links: Permalinks, site: bool
+    root: Path,
+    known: dict[str, tuple[int, int]],
+    tz: tzinfo,
+    links: Permalinks,
+    site: bool,
+    abandoned: threading.Event | None = None,
 ) -> tuple[set[str], list[FileSeen]]:
     """Every post file now present, and the changed ones read (a bad one as MalformedPost)."""
     found = _walk(root, site=site)
+    changed = [
+        (path, status)
+        for path, status in sorted(found.items())
+        if known.get(path) != (status.st_mtime_ns, status.st_size)
+    ]
+    # A FIFO, socket, device or link is reported without being opened: opening a FIFO
+    # blocks until someone writes to it, and a link may lead out of CONTENT_DIR.
+    problems = {path: not_a_regular_file(status.st_mode) for path, status in changed}
+    readable = [path for path, problem in problems.items() if problem is None]
+    read = iter(read_posts(root, readable, tz=tz, links=links, abandoned=abandoned))
     files = []
-    for path, status in sorted(found.items()):
-        if known.get(path) == (status.st_mtime_ns, status.st_size):
-            continue
-        # A FIFO, socket, device or link is reported without being opened: opening a FIFO
-        # blocks until someone writes to it, and a link may lead out of CONTENT_DIR.
-        problem = not_a_regular_file(status.st_mode)
-        post: Post | MalformedPost
-        if problem is not None:
-            post = MalformedPost(path, problem)
-        else:
-            try:
-                post = read_post_at(root, path, tz=tz, links=links)
-            except MalformedPost as exc:
-                post = exc
+    for path, status in changed:
+        problem = problems[path]
+        post = MalformedPost(path, problem) if problem is not None else next(read)
         files.append(FileSeen(path, status.st_mtime_ns, status.st_size, post))
     return set(found), files
 
@@ -152,15 +152,23 @@ def _in_daemon_thread(work: Callable[[], T]) -> asyncio.Future[T]:
     return future
 
 
-async def _unless_stopped(work: Callable[[], T], stop: asyncio.Event | None) -> T | None:
-    """work() in a daemon thread; None, and the thread abandoned, if stop is set first."""
-    reading = _in_daemon_thread(work)
+async def _unless_stopped(
+    work: Callable[[threading.Event], T], stop: asyncio.Event | None
+) -> T | None:
+    """work(abandoned) in a daemon thread; None, the thread abandoned, if stop is set first.
+
+    `abandoned` is set once nobody waits for the work any more (it may end early then).
+    """
+    abandoned = threading.Event()
+    reading = _in_daemon_thread(lambda: work(abandoned))
     waiters: list[asyncio.Future[Any]] = [reading]
     if stop is not None:
         waiters.append(asyncio.ensure_future(stop.wait()))
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        if not reading.done():
+            abandoned.set()
         for waiter in waiters:
             waiter.cancel()  # no-op when done; else nobody wants its result any more
     return reading.result() if not reading.cancelled() else None

@@ -69,4 +69,3 @@ async def watch_content(
                 exc,
                 poll_seconds,
             )
-

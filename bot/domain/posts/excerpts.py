@@ -10,12 +10,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.domain.posts.plain_text import SOURCE_CHARS, plain_first_paragraph, plain_lines
 from bot.domain.values import clean, scalar_text
 
 _MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-# The excerpt comes from the top of the body; markdown-it is slow on pathological input
-# ("[" * 10**6 takes seconds), so only this much of a body is ever rendered.
-_EXCERPT_SOURCE_CHARS = 50_000
 # Liquid blocks whose content is not prose: drop them whole, not just their tags.
 _LIQUID_BLOCK_START = re.compile(r"\{%-?[ \t]*(comment|highlight)\b")
 _LIQUID_BLOCK_END = {
@@ -31,20 +29,30 @@ def excerpt(meta: Mapping[Any, Any], body: str) -> str:
     for key in ("excerpt", "description"):
         given = scalar_text(meta.get(key))
         if given:
-            source = _strip_liquid(given)[:_EXCERPT_SOURCE_CHARS]
-            return clean(_inline_markdown_text(source))
+            plain = plain_lines(given)
+            return clean(plain if plain is not None else _given_text(given))
     separator = meta.get("excerpt_separator")
     if isinstance(separator, str) and separator and separator in body:
         head = body.split(separator, 1)[0]
         text = " ".join(text for _, text in _paragraphs(head))
         if text:
             return clean(text)
+    plain = plain_first_paragraph(body)
+    return clean(plain if plain is not None else _first_paragraph(body))
+
+
+def _given_text(given: str) -> str:
+    """The text of an excerpt given in the front matter, Markdown and Liquid removed."""
+    return _inline_markdown_text(_strip_liquid(given)[:SOURCE_CHARS])
+
+
+def _first_paragraph(body: str) -> str:
+    """The text of the body's first paragraph, preferring one outside lists and quotes."""
     paragraphs = list(_paragraphs(body))
-    # Prefer a paragraph of the post itself over one inside a list or a quote.
     for level, text in paragraphs:
         if level == 0:
-            return clean(text)
-    return clean(paragraphs[0][1]) if paragraphs else ""
+            return text
+    return paragraphs[0][1] if paragraphs else ""
 
 
 def _strip_liquid(text: str) -> str:
@@ -82,7 +90,7 @@ def _drop_between(text: str, opening: str, closing: str) -> str:
 
 def _paragraphs(markdown: str) -> Iterator[tuple[int, str]]:
     """(nesting level, plain text) of each paragraph with text, in order."""
-    source = _NOT_TEXT.sub("", _strip_liquid(markdown)[:_EXCERPT_SOURCE_CHARS])
+    source = _NOT_TEXT.sub("", _strip_liquid(markdown)[:SOURCE_CHARS])
     tokens = _MARKDOWN.parse(source)
     for index, token in enumerate(tokens):
         texts: list[str] = []

@@ -6,11 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import frontmatter
 import yaml  # type: ignore[import-untyped, unused-ignore]
-from frontmatter.default_handlers import YAMLHandler
 
 from bot.domain.posts.model import MalformedPost
+from bot.domain.posts.plain_yaml import load_plain
 from bot.domain.values import first_line, kind_of
 
 # Pure-Python YAML is slow: the densest 64 KiB of front matter takes about 2 s to parse.
@@ -65,46 +64,28 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_JekyllYAMLLoader)
 
 
-class _JekyllYAMLHandler(YAMLHandler):
-    """python-frontmatter's YAML handler, strict where Jekyll is."""
-
-    def __init__(self, first_line: int) -> None:
-        super().__init__()
-        # The file line the YAML starts on, so YAML errors name real line numbers.
-        self.first_line = first_line
-
-    def split(self, text: str) -> tuple[str, str]:
-        match = _FRONT_MATTER.match(text)
-        if match is None:
-            raise ValueError("no front matter")
-        # Blank lines in front of the YAML shift its line numbers to the file's.
-        return "\n" * (self.first_line - 1) + match["yaml"], text[match.end() :]
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        data = load_yaml(fm)
-        if data is None:
-            return {}  # An empty block: Jekyll treats it as no variables.
-        if not isinstance(data, dict):
-            raise _NotAMapping(kind_of(data))
-        return data
-
-
 def split(text: str, path: str) -> tuple[Mapping[Any, Any], str]:
+    """A post's front matter (a mapping) and its body, both as Jekyll reads them."""
     stripped = text.strip()
     if not _OPENING.match(stripped):
         raise MalformedPost(path, "no front matter")
     match = _FRONT_MATTER.match(stripped)
     if match is None:
         raise MalformedPost(path, "front matter is not closed (no second '---' line)")
-    if len(match["yaml"].encode()) > MAX_FRONT_MATTER_BYTES:
+    block = match["yaml"]
+    if len(block.encode()) > MAX_FRONT_MATTER_BYTES:
         # YAML parsing is slow and memory-hungry (a 1 MB block: 15 s, 300 MB).
         raise MalformedPost(
             path, f"front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB"
         )
+    body = stripped[match.end() :].strip()
+    meta = load_plain(block)
+    if meta is not None:
+        return meta, body
+    # Blank lines in front of the YAML shift its line numbers to the file's.
     leading_lines = text[: len(text) - len(text.lstrip())].count("\n")
-    handler = _JekyllYAMLHandler(first_line=leading_lines + 2)
     try:
-        meta, body = frontmatter.parse(stripped, handler=handler)
+        meta = _mapping(load_yaml("\n" * (leading_lines + 1) + block))
     except _NotAMapping as error:
         raise MalformedPost(path, f"front matter is not a mapping (got {error})") from error
     except yaml.YAMLError as error:
@@ -116,6 +97,14 @@ def split(text: str, path: str) -> tuple[Mapping[Any, Any], str]:
         # digit limit); none of it may escape as anything but a MalformedPost.
         raise MalformedPost(path, f"bad YAML front matter: {first_line(error)}") from error
     return meta, body
+
+
+def _mapping(data: Any) -> dict[Any, Any]:
+    if data is None:
+        return {}  # An empty block: Jekyll treats it as no variables.
+    if not isinstance(data, dict):
+        raise _NotAMapping(kind_of(data))
+    return data
 
 
 def _yaml_problem(error: Any) -> str:

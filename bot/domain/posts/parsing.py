@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -29,7 +30,7 @@ def parse_post(
     meta, body = split(text, path)
 
     title = _title(meta, path)
-    name = scrub(PurePosixPath(path).stem)
+    name = scrub(_stem(path))
     name_match = _DATED_NAME.fullmatch(name)
     slug = scalar_text(meta.get("slug")) or (name_match["slug"] if name_match else "") or name
     when = _date(meta, name_match, path, tz)
@@ -113,10 +114,28 @@ def _topic_list(meta: Mapping[Any, Any], plural: str, singular: str) -> list[str
 
 def _folder_categories(path: str) -> list[str]:
     """Jekyll's categories from the folders above a _posts folder."""
-    parts = PurePosixPath(path).parts[:-1]
+    parts = path_parts(path)[:-1]
     if "_posts" not in parts:
         return []
     return [clean(scrub(part)) for part in parts[: parts.index("_posts")] if part.strip()]
+
+
+def path_parts(path: str) -> tuple[str, ...]:
+    """PurePosixPath(path).parts, without building the path for a plain relative one."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:  # "/a", "a//b", "a/", "./a": PurePosixPath normalises
+        return PurePosixPath(path).parts
+    return tuple(parts)
+
+
+def _stem(path: str) -> str:
+    """PurePosixPath(path).stem, the same way."""
+    parts = path.split("/")
+    if "" in parts or "." in parts:
+        return PurePosixPath(path).stem
+    name = parts[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
@@ -164,28 +183,29 @@ def _parse_date(text: str, tz: tzinfo) -> datetime | None:
     match = _DATE.fullmatch(text.strip())
     if match is None:
         return None
-    number = match.group
+    year, month, day, hour, minute, second, fraction, utc, sign, off_h, off_m = match.groups()
     try:
-        zone: tzinfo = tz
-        if match["utc"]:
-            zone = UTC
-        elif match["sign"]:
-            offset = timedelta(hours=int(number("off_h")), minutes=int(number("off_m") or 0))
-            zone = timezone(-offset if match["sign"] == "-" else offset)
+        zone = UTC if utc else _offset_zone(sign, off_h, off_m or "0") if sign else tz
         moment = datetime(
-            int(number("year")),
-            int(number("month")),
-            int(number("day")),
-            int(number("hour") or 0),
-            int(number("minute") or 0),
-            int(number("second") or 0),
-            int((number("fraction") or "0")[:6].ljust(6, "0")),
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0")[:6].ljust(6, "0")),
             tzinfo=zone,
         )
         return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         # Month 13, offset +25:00, or a year-1 date that falls before year 1 in UTC.
         return None
+
+
+@functools.lru_cache(maxsize=256)  # a site's posts share a few offsets
+def _offset_zone(sign: str, hours: str, minutes: str) -> tzinfo:
+    offset = timedelta(hours=int(hours), minutes=int(minutes))
+    return timezone(-offset if sign == "-" else offset)
 
 
 def _link(
